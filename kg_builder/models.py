@@ -1,0 +1,165 @@
+"""Plain dataclasses passed between the pipeline stages.
+
+Offsets: every `start`/`end` in these classes is a character offset into the
+*original decoded text* of the source file (what `open(path, encoding=...).read()`
+returns, universal newlines), unless a field name says `clean_`. The normalise
+stage produces a `CleanText` whose `to_original()` maps cleaned offsets back.
+Only the graph stage turns these into RDF.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Footnote:
+    """A footnote text and the body position that points at it."""
+
+    label: str                       # "1", "35" (superscript ³⁵ or [35])
+    start: int                       # original span of the footnote text (without its marker)
+    end: int
+    anchor: int | None = None        # original offset of the marker in the body, when found
+    clean_start: int = 0             # where its text lies in CleanText.text
+    clean_end: int = 0
+
+
+@dataclass
+class CleanText:
+    """Text prepared for matching, with a map back to the original.
+
+    `text` is NFC, with conversion junk removed, footnote blocks lifted out of the
+    body (the interrupted paragraph rejoined) and appended after the body.
+    `offsets[i]` is the original offset of `text[i]`; `offsets[len(text)]` is the
+    end of the original text.
+    """
+
+    original: str
+    text: str
+    offsets: list[int]
+    footnotes: list[Footnote] = field(default_factory=list)
+    body_end: int = 0                # clean offset where the footnote texts begin
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a clean [start, end) span to the original text."""
+        if end <= start:
+            o = self.offsets[start]
+            return o, o
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def footnote_at(self, clean_pos: int) -> Footnote | None:
+        """The footnote whose lifted text contains this clean offset."""
+        for fn in self.footnotes:
+            if fn.clean_start <= clean_pos < fn.clean_end:
+                return fn
+        return None
+
+
+@dataclass
+class Section:
+    """A node of the document's section tree (Phần, I., 1., 1.1., a), -, Điều)."""
+
+    id: str                          # stable within the document: "s3", ...
+    kind: str                        # part | roman | arabic | decimal | letter | dash | article | appendix
+    label: str                       # "I", "2", "1.1", "a", "Điều 1"
+    heading: str                     # first line of the section (trimmed)
+    level: int                       # depth in the tree, 1 = top
+    start: int                       # original offsets of the whole section extent
+    end: int
+    parent: str | None = None
+
+
+@dataclass
+class DocumentHeader:
+    """What the document says about itself (its header, or what can be inferred)."""
+
+    type: str | None = None          # canonical type word: "Báo cáo", "Quyết định", ...
+    type_code: str | None = None     # "BC", "QĐ", ...
+    identifier: str | None = None    # số ký hiệu without spaces, None when blank/absent
+    symbol: str | None = None        # the part after the number: "BC-UBND"
+    number_blank: bool = False       # "Số: /BC-UBND" (a draft)
+    date: str | None = None          # ISO yyyy-mm-dd when complete
+    date_partial: str | None = None  # "2023-03" or "2023" when the day (and month) are blank
+    place: str | None = None
+    issuer: str | None = None        # as written / inferred
+    issuer_id: str | None = None     # key into the agency gazetteer
+    title: str | None = None
+    signer: str | None = None
+    incomplete: bool = False         # no header: fields inferred from the body
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # field -> original span
+
+    @property
+    def year(self) -> int | None:
+        d = self.date or self.date_partial
+        return int(d[:4]) if d else None
+
+
+@dataclass
+class Citation:
+    """One mention of a specific document in a source text."""
+
+    surface: str                     # exact original text original[start:end]
+    start: int
+    end: int
+    type: str | None                 # canonical type word of the cited document
+    identifier: str | None           # số ký hiệu without spaces; "06" for "Đề án 06"; None
+    date: str | None = None          # ISO date of issue, when the mention gives it
+    issuer: str | None = None        # as written ("của ...") or inferred from the code
+    issuer_id: str | None = None     # agency gazetteer key
+    subject: str | None = None       # text after "về" (trích yếu)
+    relation: str = "cites"          # cites | based_on | implements | amends | repeals | guides
+    section: str | None = None       # Section.id containing the mention (anchor for footnotes)
+    in_footnote: bool = False
+    title: str | None = None         # name used when there is no number ("Luật Đầu tư công")
+    year: int | None = None          # year of issue, from the date or the number ("15/2021/...")
+    partial_date: str | None = None  # "2022-06" / "--06-19" style when the year or day is missing
+    evidence: str | None = None      # the sentence around the mention (for relation typing)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `kg extract --format json` contract."""
+        return {
+            "surface": self.surface, "start": self.start, "end": self.end,
+            "type": self.type, "identifier": self.identifier, "date": self.date,
+            "issuer": self.issuer, "subject": self.subject, "relation": self.relation,
+            "section": self.section, "in_footnote": self.in_footnote, "title": self.title,
+        }
+
+
+@dataclass
+class ExtractedDocument:
+    """Everything the text stages found in one source file."""
+
+    source: str                      # path as given
+    sha256: str                      # of the raw bytes
+    text: CleanText
+    header: DocumentHeader
+    sections: list[Section] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    # later stages (indicators, tasks, entities) add their own lists here
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, section_id: str | None) -> Section | None:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        return None
+
+    def section_at(self, pos: int) -> Section | None:
+        """Deepest section whose extent contains an original offset."""
+        best = None
+        for s in self.sections:
+            if s.start <= pos < s.end and (best is None or s.level >= best.level):
+                best = s
+        return best
+
+    def header_json(self) -> dict[str, Any]:
+        h = self.header
+        return {
+            "type": h.type, "identifier": h.identifier, "date": h.date or h.date_partial,
+            "issuer": h.issuer, "place": h.place, "title": h.title,
+            "number_blank": h.number_blank, "incomplete": h.incomplete,
+        }
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    return asdict(obj)

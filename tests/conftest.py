@@ -1,0 +1,27 @@
+"""Shared fixtures: the bundled corpus and its gold annotations."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+
+
+def corpus_manifest() -> list[dict]:
+    return json.loads((RAW / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+@pytest.fixture(scope="session")
+def corpus_paths() -> list[Path]:
+    return [RAW / f["file"] for f in corpus_manifest()]
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict[str, dict]:
+    """Gold annotations keyed by the local file name in data/raw/."""
+    g = json.loads((ROOT / "tests" / "data" / "citations_seeds.json").read_text(encoding="utf-8"))
+    by_original = {f["original"]: f["file"] for f in corpus_manifest()}
+    return {by_original[name]: v for name, v in g["files"].items()}
