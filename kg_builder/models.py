@@ -163,3 +163,58 @@ class ExtractedDocument:
 
 def as_dict(obj: Any) -> dict[str, Any]:
     return asdict(obj)
+
+
+# --- resolution (resolve stage) -------------------------------------------------
+
+@dataclass
+class Agency:
+    """An issuing or responsible body from the curated gazetteer (data/vocab/agencies/)."""
+
+    id: str                          # stable slug: "chinh-phu", "ubnd-tinh-lang-son"
+    name: str                        # Vietnamese name: "Ủy ban nhân dân tỉnh Lạng Sơn"
+    name_en: str | None = None
+    level: str = "central"           # central | province | district | commune
+    kind: str | None = None          # government | party | legislature | ministry | people-committee | ...
+    parent: str | None = None        # id of the body it belongs to (org:subOrganizationOf)
+    place: str | None = None         # place id for local bodies ("lang-son")
+    codes: list[str] = field(default_factory=list)      # issuer codes in identifiers: "CP", "TTg"
+    aliases: list[str] = field(default_factory=list)    # other names and abbreviations
+
+
+@dataclass
+class DocumentRecord:
+    """One real document, merged from every mention of it (and from its own header)."""
+
+    key: str                         # identity: "{issuer_id}|{year or ''}|{identifier or 't-'+hash}"
+    type: str | None                 # canonical type word (most frequent among mentions)
+    identifier: str | None
+    issuer_id: str | None
+    year: int | None
+    date: str | None = None          # the issue date when known and consistent
+    title: str | None = None         # title / subject
+    dates: list[str] = field(default_factory=list)      # every date given by a mention
+    types: list[str] = field(default_factory=list)      # every type word it was cited under
+    issuers: list[str] = field(default_factory=list)    # every issuer text given
+    conflicts: list[str] = field(default_factory=list)  # human-readable, e.g. "date: 2022-01-05 ≠ 2021-01-05"
+    source: str | None = None        # path of the corpus file that IS this document, if any
+    mentions: int = 0
+
+
+@dataclass
+class MentionLink:
+    """How one citation (by source path and index in its citation list) was resolved."""
+
+    source: str
+    index: int
+    target: str | None               # DocumentRecord.key
+    status: str                      # resolved | undated | unresolved | ambiguous
+    candidates: list[str] = field(default_factory=list)  # keys, when ambiguous
+
+
+@dataclass
+class Registry:
+    documents: dict[str, DocumentRecord] = field(default_factory=dict)
+    links: list[MentionLink] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)   # source path -> its own record key
+    agencies: dict[str, Agency] = field(default_factory=dict)  # agencies used
