@@ -112,6 +112,100 @@ def build(inputs: list[Path] = typer.Argument(..., help="Text files or directori
         raise typer.Exit(2)
 
 
+# --- query / queries / export (graph helper) ------------------------------------------------
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+def _parse_params(values: Optional[list[str]]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise KGError(f"--param {item!r}: expected NAME=VALUE, e.g. --param identifier=96/NQ-CP")
+        if name in params:
+            raise KGError(f"--param {name} given twice")
+        params[name] = value
+    return params
+
+
+@app.command()
+def query(name: str = typer.Argument(..., help="A stored query name (see `kg queries`) or a .rq file."),
+          param: Optional[list[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE, bound as an RDF term (repeatable)."),
+          graph: Path = typer.Option(DEFAULT_BUILD / "graph.trig", "--graph", "-g", help="Graph file (graph.trig, .nq, .ttl, .jsonld) or build directory."),
+          format: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="table, csv or json (SPARQL JSON results).")):
+    """Run a stored SPARQL query (or a .rq file) over the built graph."""
+    from . import export, query as q
+
+    stored = q.load_query(name)
+    params = _parse_params(param)
+    q.bind_params(stored, params)          # check the parameters before loading the graph
+    ds = export.load_dataset(graph)
+    result = q.run(ds, stored, params)
+    if format is QueryFormat.csv:
+        sys.stdout.write(q.format_csv(result))
+    elif format is QueryFormat.json:
+        sys.stdout.write(q.format_json(result) + "\n")
+    else:
+        out.print(q.format_table(result, ds.namespace_manager, title=stored.title or stored.name))
+
+
+@app.command()
+def queries(format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f")):
+    """List the stored queries with their titles and parameters."""
+    from . import query as q
+
+    stored = q.list_queries()
+    if format is TextOrJson.json:
+        sys.stdout.write(json.dumps([
+            {"name": s.name, "title": s.title, "description": s.description,
+             "params": [{"name": p.name, "type": p.type, "optional": p.optional, "description": p.description}
+                        for p in s.params],
+             "examples": s.examples} for s in stored], ensure_ascii=False) + "\n")
+        return
+    table = Table(title="Stored queries (queries/*.rq)")
+    table.add_column("name")
+    table.add_column("title")
+    table.add_column("parameters")
+    for s in stored:
+        params = ", ".join(f"{p.name}{'?' if p.optional else ''}" + (f" ({p.type})" if p.type else "")
+                           for p in s.params)
+        table.add_row(s.name, s.title, params)
+    out.print(table)
+
+
+@app.command()
+def export(format: ExportFormat = typer.Option(..., "--format", "-f", help="ttl, nt (union of graphs), nq, trig, jsonld (named graphs)."),
+           graph: Path = typer.Option(DEFAULT_BUILD / "graph.trig", "--graph", "-g", help="Graph file or build directory."),
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (written atomically); stdout when absent.")):
+    """Write the built graph in another RDF format."""
+    from . import export as ex
+
+    ds = ex.load_dataset(graph)
+    data = ex.serialize(ds, format.value)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        try:
+            ex.atomic_write(output, data)
+        except OSError as exc:
+            raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        err.print(f"wrote {output}")
+
+
 def main() -> None:
     """Entry point: one-line errors, never a traceback (KG_DEBUG=1 shows it)."""
     try:

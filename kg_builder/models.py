@@ -60,8 +60,8 @@ class Section:
     """A node of the document's section tree (Phần, I., 1., 1.1., a), -, Điều)."""
 
     id: str                          # stable within the document: "s3", ...
-    kind: str                        # part | roman | arabic | decimal | letter | dash | article | appendix
-    label: str                       # "I", "2", "1.1", "a", "Điều 1"
+    kind: str                        # part | chapter | article | roman | arabic | decimal | letter | paren | dash | plus | appendix
+    label: str                       # path for humans: "II.1.a", "Điều 1.6" (own number is the last part)
     heading: str                     # first line of the section (trimmed)
     level: int                       # depth in the tree, 1 = top
     start: int                       # original offsets of the whole section extent
@@ -180,6 +180,8 @@ class Agency:
     place: str | None = None         # place id for local bodies ("lang-son")
     codes: list[str] = field(default_factory=list)      # issuer codes in identifiers: "CP", "TTg"
     aliases: list[str] = field(default_factory=list)    # other names and abbreviations
+    series: str | None = None        # id of the body whose number series its documents use (None = itself)
+    template: str | None = None      # local template it was instantiated from ("ubnd", "cap-uy")
 
 
 @dataclass
@@ -199,6 +201,9 @@ class DocumentRecord:
     conflicts: list[str] = field(default_factory=list)  # human-readable, e.g. "date: 2022-01-05 ≠ 2021-01-05"
     source: str | None = None        # path of the corpus file that IS this document, if any
     mentions: int = 0
+    agencies: list[str] = field(default_factory=list)   # specific issuing bodies named by mentions / header
+    identifiers: list[str] = field(default_factory=list)  # every written form of the identifier
+    titles: list[str] = field(default_factory=list)     # every title / subject given
 
 
 @dataclass

@@ -23,13 +23,19 @@ def read_source(path: str | Path) -> tuple[str, str]:
 
     p = Path(path)
     if not p.exists():
+        if p.is_symlink():
+            raise InputError(f"{p}: broken symbolic link (its target does not exist)")
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not a text file")
+    if not p.is_file():
+        raise InputError(f"{p}: not a regular file (device, pipe or socket)")
     try:
         data = p.read_bytes()
     except PermissionError:
         raise InputError(f"{p}: permission denied") from None
+    except MemoryError:
+        raise InputError(f"{p}: too large to read into memory") from None
     except OSError as exc:
         raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from None
     return decode(data, str(p)), hashlib.sha256(data).hexdigest()
@@ -80,9 +86,12 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() in TEXT_SUFFIXES
+                           and (q.is_file() or (q.is_symlink() and not q.exists())))
             for q in found:
-                if not os.access(q, os.R_OK):
+                if not q.exists():
+                    problems.append(f"{q}: broken symbolic link (skipped)")
+                elif not os.access(q, os.R_OK):
                     problems.append(f"{q}: permission denied (skipped)")
                 else:
                     files.append(q)
@@ -104,34 +113,56 @@ class BuildSummary:
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    store: dict = field(default_factory=dict)     # the persistent store: path, added/replaced/unchanged/removed
 
     def as_dict(self) -> dict:
         return {"documents": self.documents, "citations": self.citations,
                 "cited_documents": self.cited_documents, "triples": self.triples,
-                "seconds": round(self.seconds, 3), "outputs": self.outputs, "skipped": self.skipped}
+                "seconds": round(self.seconds, 3), "outputs": self.outputs, "skipped": self.skipped,
+                "store": self.store}
+
+
+def _extract_or_error(path: Path) -> ExtractedDocument | InputError:
+    try:
+        return extract_file(path)
+    except InputError as exc:
+        return exc
 
 
 def extract_all(files: list[Path], progress: Callable[[str], None] | None = None,
-                problems: list[str] | None = None) -> list[ExtractedDocument]:
-    """Extract every file; unreadable ones are reported in `problems` and skipped."""
-    from .errors import InputError as _InputError
-
+                problems: list[str] | None = None, jobs: int = 1) -> list[ExtractedDocument]:
+    """Extract every file (in `jobs` worker processes); unreadable ones are reported in `problems` and skipped."""
     docs = []
-    for f in files:
-        try:
-            docs.append(extract_file(f))
-        except _InputError as exc:
-            if problems is None:
-                raise
-            problems.append(str(exc))
-        if progress:
-            progress(str(f))
+    pool = None
+    if jobs > 1 and len(files) > 1:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
+    try:
+        results = pool.map(_extract_or_error, files, chunksize=2) if pool else map(_extract_or_error, files)
+        for f, res in zip(files, results):
+            if isinstance(res, InputError):
+                if problems is None:
+                    raise res
+                problems.append(str(res))
+            else:
+                docs.append(res)
+            if progress:
+                progress(str(f))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return docs
 
 
-def build(paths: Iterable[str | Path], outdir: str | Path, base_iri: str | None = None,
-          reason: bool = False, progress: Callable[[str], None] | None = None) -> BuildSummary:
-    """Extract, resolve and write the graph of the given files into `outdir`."""
+def build(paths: Iterable[str | Path], outdir: str | Path | None, base_iri: str | None = None,
+          reason: bool = False, progress: Callable[[str], None] | None = None,
+          store: str | Path | None = None, jobs: int = 1, fresh: bool = False) -> BuildSummary:
+    """Extract, resolve and write the graph of the given files into `outdir` and/or the `store`.
+
+    With a store and no `outdir` the build streams (kg_builder.store.stream_build): each
+    document's graph goes to the store as soon as it is built, memory stays bounded.
+    """
     import time
 
     from . import export, graph, resolve
@@ -140,7 +171,17 @@ def build(paths: Iterable[str | Path], outdir: str | Path, base_iri: str | None 
     files, problems = expand_inputs(paths)
     if not files:
         raise InputError("; ".join(problems) or "no input files")
-    docs = extract_all(files, progress, problems)
+    if outdir is None:
+        if store is None:
+            raise InputError("nothing to write: give an output directory or a store")
+        from .store import stream_build
+        st = stream_build(files, store, base_iri=base_iri, jobs=jobs, reason=reason, progress=progress,
+                          problems=problems, fresh=fresh)
+        return BuildSummary(documents=st["documents"], citations=st["citations"],
+                            cited_documents=st["cited_documents"], triples=st["triples"],
+                            seconds=time.perf_counter() - t0, outputs={"store": st["store"]["path"]},
+                            skipped=problems, store=st["store"])
+    docs = extract_all(files, progress, problems, jobs=jobs)
     if not docs:
         raise InputError("; ".join(problems))
     registry = resolve.resolve(docs)
@@ -149,6 +190,11 @@ def build(paths: Iterable[str | Path], outdir: str | Path, base_iri: str | None 
         from . import reason as reasoning
         reasoning.materialise(ds)
     outputs = export.write_outputs(ds, Path(outdir))
+    store_counts: dict = {}
+    if store is not None:
+        from .store import sync_dataset
+        store_counts = sync_dataset(ds, store, fresh=fresh)
+        outputs["store"] = store_counts["path"]
     summary = BuildSummary(
         documents=len(docs),
         citations=sum(len(d.citations) for d in docs),
@@ -157,5 +203,6 @@ def build(paths: Iterable[str | Path], outdir: str | Path, base_iri: str | None 
         seconds=time.perf_counter() - t0,
         outputs={k: str(v) for k, v in outputs.items()},
         skipped=problems,
+        store=store_counts,
     )
     return summary

@@ -25,3 +25,21 @@ def gold() -> dict[str, dict]:
     g = json.loads((ROOT / "tests" / "data" / "citations_seeds.json").read_text(encoding="utf-8"))
     by_original = {f["original"]: f["file"] for f in corpus_manifest()}
     return {by_original[name]: v for name, v in g["files"].items()}
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory):
+    """The bundled corpus built once per session (kg_builder.pipeline.build): (outdir, summary)."""
+    from kg_builder.pipeline import build
+
+    outdir = tmp_path_factory.mktemp("corpus-build")
+    summary = build([RAW], outdir)
+    return outdir, summary
+
+
+@pytest.fixture(scope="session")
+def corpus_dataset(corpus_build):
+    """The corpus graph read back from graph.trig (named graphs, default graph = union)."""
+    from kg_builder.export import load_dataset
+
+    return load_dataset(corpus_build[0] / "graph.trig")

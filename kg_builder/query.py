@@ -1,0 +1,306 @@
+"""Stored SPARQL queries (queries/*.rq) and a runner that binds parameters as RDF terms.
+
+A stored query starts with a comment header:
+
+    # title: Documents citing a document
+    # description: which source documents cite the document with this identifier ...
+    # param: ?identifier xsd:string — the cited document's identifier, e.g. 96/NQ-CP
+    # param: ?year xsd:integer optional — its year of issue
+    # param: ?doc iri optional — the cited document's IRI (instead of the identifier)
+    # example: kg query citing-documents --param identifier=96/NQ-CP
+
+Parameter lines: `# param: ?name [TYPE] [optional] — meaning`. TYPE is `iri`, a datatype
+`xsd:...` or absent. Parameters are required unless marked `optional`; an optional parameter
+that is not given stays unbound (queries test it with BOUND()). Values given on the command
+line are turned into RDF terms, never spliced into the query text:
+
+- declared `iri`: an IRI — `<http://...>`, `http(s)://...`, `urn:...` or a prefixed name with a
+  known prefix (`kg:Directive`); anything else is an error;
+- declared `xsd:T`: a literal of datatype T, checked (an integer must look like one, a date
+  like YYYY-MM-DD); `xsd:string` gives a plain string literal;
+- undeclared type: an IRI if the value looks like one (`<...>`, `http(s)://...`, `urn:...`,
+  known `prefix:name`), else a plain string literal.
+
+Queries run over the union of the named graphs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import ConjunctiveGraph
+from rdflib.query import Result
+
+from .errors import QueryError
+from .namespace import PREFIXES, XSD
+from .resources import queries_path
+
+_HEADER = re.compile(r"^#\s*(title|description|param|example)\s*:\s*(.*)$", re.I)
+_PARAM = re.compile(r"^\?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?P<rest>.*)$")
+_DASH = re.compile(r"\s+(?:—|–|--|-)\s+")
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_CURIE = re.compile(r"^([A-Za-z][\w-]*):([A-Za-z_][\w.-]*)$")
+_IRI_SCHEMES = ("http://", "https://", "urn:")
+
+_CHECKS = {
+    XSD.integer: re.compile(r"^[+-]?\d+$"),
+    XSD.decimal: re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
+    XSD.double: re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^(NaN|INF|-INF)$"),
+    XSD.date: re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
+    XSD.gYear: re.compile(r"^\d{4}$"),
+    XSD.gYearMonth: re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    XSD.boolean: re.compile(r"^(true|false|1|0)$"),
+}
+
+
+@dataclass
+class Param:
+    name: str
+    type: str | None = None          # "iri", "xsd:integer", ... or None
+    optional: bool = False
+    description: str = ""
+
+
+@dataclass
+class StoredQuery:
+    name: str
+    path: Path | None
+    text: str
+    title: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_header(text: str, name: str = "<query>", path: Path | None = None) -> StoredQuery:
+    q = StoredQuery(name=name, path=path, text=text)
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER.match(stripped)
+        if not m:
+            continue
+        key, value = m.group(1).lower(), m.group(2).strip()
+        if key == "title":
+            q.title = value
+        elif key == "description":
+            q.description = (q.description + " " + value).strip()
+        elif key == "example":
+            q.examples.append(value)
+        elif key == "param":
+            pm = _PARAM.match(value)
+            if not pm:
+                raise QueryError(f"{path or name}: bad param line {value!r} (expected `# param: ?name [type] [optional] — meaning`)")
+            rest = pm.group("rest")
+            parts = _DASH.split(" " + rest, maxsplit=1)
+            spec, desc = (parts[0], parts[1]) if len(parts) == 2 else (rest, "")
+            words = spec.split()
+            optional = "optional" in words
+            types = [w for w in words if w != "optional"]
+            q.params.append(Param(pm.group("name"), types[0] if types else None, optional, desc.strip()))
+    return q
+
+
+def list_queries() -> list[StoredQuery]:
+    """The stored queries in queries/*.rq, sorted by name."""
+    folder = queries_path()
+    if not folder.is_dir():
+        return []
+    return [load_query(p) for p in sorted(folder.glob("*.rq"))]
+
+
+def load_query(name_or_path: str | Path) -> StoredQuery:
+    """A stored query by name ('citing-documents') or a path to a .rq file."""
+    p = Path(name_or_path)
+    if p.suffix == ".rq" or p.exists() or "/" in str(name_or_path):
+        if not p.is_file():
+            raise QueryError(f"{p}: no such query file")
+        path = p
+        name = p.stem
+    else:
+        name = str(name_or_path)
+        path = queries_path(f"{name}.rq")
+        if not path.is_file():
+            known = ", ".join(q.name for q in list_queries()) or "none"
+            raise QueryError(f"unknown query {name!r} (stored queries: {known})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read ({exc})") from None
+    return parse_header(text, name, path)
+
+
+def _expand_curie(value: str) -> URIRef | None:
+    m = _CURIE.match(value)
+    if m and m.group(1) in PREFIXES:
+        return URIRef(PREFIXES[m.group(1)] + m.group(2))
+    return None
+
+
+def _looks_like_iri(value: str) -> URIRef | None:
+    if value.startswith("<") and value.endswith(">") and len(value) > 2:
+        inner = value[1:-1]
+        if re.search(r"[\s<>\"{}|\\^`]", inner):
+            return None
+        return URIRef(inner)
+    if value.startswith(_IRI_SCHEMES) and not re.search(r"[\s<>\"{}|\\^`]", value):
+        return URIRef(value)
+    return _expand_curie(value)
+
+
+def to_term(value: str, type_: str | None, name: str = "param") -> URIRef | Literal:
+    """A command-line value as an RDF term (see the module docstring for the rules)."""
+    if type_ == "iri":
+        iri = _looks_like_iri(value)
+        if iri is None:
+            raise QueryError(f"--param {name}={value!r}: not an IRI (use <http://...>, http(s)://... or a prefixed name like kg:Directive)")
+        return iri
+    if type_:
+        dt = _expand_curie(type_)
+        if dt is None or not str(dt).startswith(str(XSD)):
+            raise QueryError(f"param ?{name}: unknown type {type_!r} (use iri or xsd:...)")
+        if dt == XSD.string:
+            return Literal(value)
+        check = _CHECKS.get(dt)
+        if check is not None and not check.match(value):
+            raise QueryError(f"--param {name}={value!r}: not a valid {type_}")
+        return Literal(value, datatype=dt)
+    return _looks_like_iri(value) or Literal(value)
+
+
+def bind_params(query: StoredQuery, params: dict[str, str] | None) -> dict[Variable, Any]:
+    params = dict(params or {})
+    bindings: dict[Variable, Any] = {}
+    if query.params:
+        for name in params:
+            if query.param(name) is None:
+                known = ", ".join(p.name for p in query.params)
+                raise QueryError(f"query {query.name!r} has no parameter {name!r} (parameters: {known})")
+        for p in query.params:
+            if p.name not in params:
+                if not p.optional:
+                    raise QueryError(f"query {query.name!r} needs --param {p.name}=... ({p.description or p.name})")
+                continue
+            bindings[Variable(p.name)] = to_term(params[p.name], p.type, p.name)
+    else:
+        used = set(_VAR.findall(_strip_comments(query.text)))
+        for name, value in params.items():
+            if name not in used:
+                raise QueryError(f"query {query.name!r} has no variable ?{name}")
+            bindings[Variable(name)] = to_term(value, None, name)
+    return bindings
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _queryable(graph: Graph | Dataset) -> Graph:
+    if isinstance(graph, Dataset) and not graph.default_union:
+        graph.default_union = True
+    return graph
+
+
+def run(graph: Graph | Dataset | ConjunctiveGraph, query: str | StoredQuery,
+        params: dict[str, str] | None = None) -> Result:
+    """Run a query (text or StoredQuery) over the union of the graphs, parameters bound as terms."""
+    if isinstance(query, str):
+        query = parse_header(query)
+    bindings = bind_params(query, params)
+    ns = {k: v for k, v in PREFIXES.items()}
+    try:
+        return _queryable(graph).query(query.text, initBindings=bindings, initNs=ns)
+    except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing / other errors
+        msg = " ".join(str(exc).split())[:300]
+        raise QueryError(f"query {query.name!r} failed: {type(exc).__name__}: {msg}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+def short(term: Any, nm=None) -> str:
+    """A term for a human: prefixed IRI when a prefix is known, literal lexical form."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        if nm is not None:
+            try:
+                prefix, _, local = nm.compute_qname(str(term), generate=False)
+                if prefix and local and "/" not in local:
+                    return f"{prefix}:{local}"
+            except (ValueError, KeyError, Exception):  # noqa: BLE001 - no prefix for it
+                pass
+        return str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def result_rows(result: Result) -> tuple[list[str], list[list[Any]]]:
+    if result.type == "ASK":
+        return ["ask"], [[Literal(bool(result.askAnswer))]]
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        g = result.graph
+        return ["subject", "predicate", "object"], [list(t) for t in sorted(g)]
+    names = [str(v) for v in result.vars]
+    rows = [[row[v] if v in row.labels else None for v in names] for row in result] \
+        if hasattr(result, "__iter__") else []
+    return names, rows
+
+
+def format_csv(result: Result) -> str:
+    names, rows = result_rows(result)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(names)
+    for row in rows:
+        w.writerow(["" if t is None else str(t) for t in row])
+    return buf.getvalue()
+
+
+def format_json(result: Result) -> str:
+    if result.type in ("SELECT", "ASK"):
+        return result.serialize(format="json").decode("utf-8")
+    names, rows = result_rows(result)
+    return json.dumps({"head": {"vars": names}, "results": {"bindings": [
+        {n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]}},
+        ensure_ascii=False)
+
+
+def _json_term(t: Any) -> dict:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, BNode):
+        return {"type": "bnode", "value": str(t)}
+    d = {"type": "literal", "value": str(t)}
+    if getattr(t, "language", None):
+        d["xml:lang"] = t.language
+    elif getattr(t, "datatype", None):
+        d["datatype"] = str(t.datatype)
+    return d
+
+
+def format_table(result: Result, nm=None, title: str | None = None):
+    """A rich Table of the result."""
+    from rich.table import Table
+
+    names, rows = result_rows(result)
+    table = Table(title=title, show_lines=False)
+    for n in names:
+        table.add_column(n, overflow="fold")
+    for row in rows:
+        table.add_row(*[short(t, nm) for t in row])
+    table.caption = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+    return table

@@ -1,0 +1,183 @@
+"""The persistent store: replace/skip by content hash, atomic batches, queries with bound params."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib import Literal, URIRef
+
+from kg_builder import store as kgstore
+from kg_builder.errors import KGError
+from kg_builder.store import Store, open_batch
+
+EX = "https://w3id.org/vngovkg/id/"
+TRIG = textwrap.dedent(f"""
+    @prefix kg: <https://w3id.org/vngovkg/ont#> .
+    @prefix eli: <http://data.europa.eu/eli/ontology#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    <{EX}graph/a> {{
+      <{EX}doc/ubnd-tinh-lang-son/2023/79-qd-ubnd> a kg:Decision ;
+          eli:id_local "79/QĐ-UBND" ; eli:title "Quyết định về kế hoạch"@vi ;
+          eli:date_document "2023-01-18"^^xsd:date ;
+          kg:basedOn <{EX}doc/chinh-phu/2022/01-nq-cp> .
+    }}
+    <{EX}graph/b> {{
+      <{EX}doc/ubnd-tinh-lang-son/2022/12-bc-ubnd> a kg:Report ;
+          eli:id_local "12/BC-UBND" ;
+          kg:cites <{EX}doc/chinh-phu/2022/01-nq-cp> , <{EX}doc/ubnd-tinh-lang-son/2023/79-qd-ubnd> .
+      [] a kg:Mention ; kg:start 10 ; kg:end 25 ; kg:exact "Nghị quyết số 01/NQ-CP" .
+    }}
+    <{EX}graph/registry> {{
+      <{EX}doc/chinh-phu/2022/01-nq-cp> a kg:Resolution ; eli:id_local "01/NQ-CP" .
+    }}
+""")
+
+CITED = "PREFIX kg: <https://w3id.org/vngovkg/ont#> SELECT ?src WHERE { ?src kg:cites|kg:basedOn ?doc } ORDER BY ?src"
+
+
+def fixture_dataset() -> rdflib.Dataset:
+    ds = rdflib.Dataset()
+    ds.parse(data=TRIG, format="trig")
+    return ds
+
+
+@pytest.fixture
+def disk_store(tmp_path):
+    path = tmp_path / "store"
+    with open_batch(path) as st:
+        st.load_dataset(fixture_dataset())
+    return path
+
+
+def test_load_and_query_with_bound_parameter(disk_store):
+    with Store(disk_store, read_only=True) as st:
+        assert st.named_graphs() == [EX + "graph/a", EX + "graph/b", EX + "graph/registry"]
+        assert len(st) == 15
+        res = st.query(CITED, {"doc": URIRef(EX + "doc/chinh-phu/2022/01-nq-cp")})
+        assert [str(r.src) for r in res] == [EX + "doc/ubnd-tinh-lang-son/2022/12-bc-ubnd",
+                                              EX + "doc/ubnd-tinh-lang-son/2023/79-qd-ubnd"]
+        res = st.query(CITED, {"doc": URIRef(EX + "doc/ubnd-tinh-lang-son/2023/79-qd-ubnd")})
+        assert [str(r.src) for r in res] == [EX + "doc/ubnd-tinh-lang-son/2022/12-bc-ubnd"]
+        # a parameter is a term, not text: an injection attempt matches nothing
+        res = st.query("SELECT ?d WHERE { ?d <http://data.europa.eu/eli/ontology#id_local> ?id }",
+                       {"id": Literal('79/QĐ-UBND" } UNION { ?d ?p ?o')})
+        assert list(res) == []
+        # plain literals come back as rdflib makes them (no xsd:string), tagged ones keep the tag
+        row = next(iter(st.query("SELECT ?id ?t WHERE { ?d <http://data.europa.eu/eli/ontology#id_local> ?id ; "
+                                 "<http://data.europa.eu/eli/ontology#title> ?t }")))
+        assert row.id == Literal("79/QĐ-UBND") and row.t == Literal("Quyết định về kế hoạch", lang="vi")
+        # GRAPH ?g sees each source's graph
+        gs = {str(r.g) for r in st.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ?c } }")}
+        assert gs == {EX + "graph/a", EX + "graph/b", EX + "graph/registry"}
+
+
+def test_replace_unchanged_and_changed(disk_store):
+    with Store(disk_store) as st:
+        g = fixture_dataset().graph(URIRef(EX + "graph/a"))
+        h = st.graph_hash(EX + "graph/a")
+        assert h and h.startswith("sha256:")
+        assert st.replace_graph(EX + "graph/a", g) == "unchanged"
+        g.add((URIRef(EX + "doc/x"), URIRef(EX + "p"), Literal("mới")))
+        assert st.replace_graph(EX + "graph/a", g) == "replaced"
+        assert st.graph_hash(EX + "graph/a") != h
+        assert len(st.graph(EX + "graph/a")) == 6
+        assert st.replace_graph(EX + "graph/c", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal(1))]) == "added"
+        assert st.has_graph(EX + "graph/c") and not st.has_graph(EX + "graph/zzz")
+        assert st.remove_graph(EX + "graph/c") and not st.has_graph(EX + "graph/c")
+    # the changes are on disk for a new reader
+    with Store(disk_store, read_only=True) as st:
+        assert len(st.graph(EX + "graph/a")) == 6
+        assert EX + "graph/c" not in st.named_graphs()
+
+
+def test_blank_node_graph_hash_is_stable(disk_store):
+    with Store(disk_store) as st:
+        g = fixture_dataset().graph(URIRef(EX + "graph/b"))   # a fresh parse: new blank node labels
+        assert st.replace_graph(EX + "graph/b", g) == "unchanged"
+
+
+def test_interrupted_batch_leaves_previous_store(disk_store):
+    with pytest.raises(RuntimeError):
+        with open_batch(disk_store) as st:
+            st.replace_graph(EX + "graph/a", [])
+            st.replace_graph(EX + "graph/new", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
+            raise RuntimeError("killed")
+    with Store(disk_store, read_only=True) as st:
+        assert EX + "graph/new" not in st.named_graphs()
+        assert len(st.graph(EX + "graph/a")) == 5
+    assert len(list(disk_store.glob("db-*"))) == 1
+
+
+def test_killed_build_process_leaves_previous_store(disk_store):
+    code = textwrap.dedent(f"""
+        import os
+        from rdflib import URIRef, Literal
+        from kg_builder.store import open_batch
+        with open_batch({str(disk_store)!r}) as st:
+            for i in range(50):
+                st.replace_graph("{EX}graph/k%d" % i, [(URIRef("{EX}s"), URIRef("{EX}p"), Literal(i))])
+            st.flush()
+            os._exit(9)
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert r.returncode == 9
+    with Store(disk_store, read_only=True) as st:
+        assert not any("/graph/k" in g for g in st.named_graphs())
+        assert len(st) == 15
+    # the next writer cleans the abandoned copy up
+    with open_batch(disk_store) as st:
+        assert st.replace_graph(EX + "graph/a", fixture_dataset().graph(URIRef(EX + "graph/a"))) == "unchanged"
+    assert len(list(disk_store.glob("db-*"))) == 1
+
+
+def test_reader_refreshes_after_a_write(disk_store):
+    reader = Store(disk_store, read_only=True)
+    with Store(disk_store) as st:
+        st.replace_graph(EX + "graph/c", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("x"))])
+    assert EX + "graph/c" not in reader.named_graphs()       # a snapshot
+    assert reader.refresh()
+    assert EX + "graph/c" in reader.named_graphs()
+    with open_batch(disk_store, fresh=True) as st:
+        st.replace_graph(EX + "graph/only", [(URIRef(EX + "s"), URIRef(EX + "p"), Literal("y"))])
+    assert reader.refresh()
+    assert reader.named_graphs() == [EX + "graph/only"]
+    reader.close()
+
+
+def test_second_writer_is_refused(disk_store):
+    with Store(disk_store):
+        with pytest.raises(KGError, match="another process"):
+            Store(disk_store)
+
+
+def test_missing_store_is_one_line_error(tmp_path):
+    with pytest.raises(KGError, match="no store here"):
+        Store(tmp_path / "nothing", read_only=True)
+
+
+def test_rdflib_views_agree_with_store_queries(disk_store):
+    with Store(disk_store, read_only=True) as st:
+        mem = st.as_rdflib()
+        assert len(mem) == 15
+        a = sorted(str(r.src) for r in st.query(CITED))
+        b = sorted(str(r.src) for r in mem.query(CITED))
+        assert a == b and len(a) == 3
+        live = st.dataset()
+        c = sorted(str(r.src) for r in live.query(CITED, initBindings={"doc": URIRef(EX + "doc/chinh-phu/2022/01-nq-cp")}))
+        assert len(c) == 2
+
+
+def test_memory_store_and_dump(tmp_path):
+    st = Store.memory()
+    counts = st.load_dataset(fixture_dataset())
+    assert counts == {"added": 3, "replaced": 0, "unchanged": 0}
+    assert st.load_dataset(fixture_dataset()) == {"added": 0, "replaced": 0, "unchanged": 3}
+    out = st.dump(tmp_path / "all.trig")
+    back = rdflib.Dataset()
+    back.parse(out, format="trig")
+    assert len(back) == 15
