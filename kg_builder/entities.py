@@ -162,6 +162,7 @@ class ProgrammeVocab:
         # drop the kind word itself so "Dự án X" = "X"
         s = re.sub(r"\(\s*(mục tiêu quốc gia|[a-zđ]{2,6})\s*\)", " ", s)
         s = re.sub(r"^\s*(các\s+)?(tiểu dự án|dự án thành phần|dự án|đề án)\s+", "", s)
+        s = re.sub(r"^\s*(tuyến|đường)\s+(?=cao tốc)", "", s)   # "tuyến/đường cao tốc X" = "cao tốc X"
         s = re.sub(r"\bđến\b|\bvới\b|\bđể\b|\bđoạn\b|\btheo hình thức\b", " ", s)
         s = re.sub(r"[^\w\s+]", " ", s)
         s = re.sub(r"\+", " ", s)
@@ -407,6 +408,9 @@ def _mention_name_ok(name_after: str, curated: str | None, capitalised_trigger: 
     return True
 
 
+_NAMED_KINDS = {"Chương trình", "Đề án", "Dự án"}
+
+
 def find_entities(doc: ExtractedDocument) -> list[EntityMention]:
     """Programme / project / scheme mentions of one document (see module docstring)."""
     vocab = programme_vocab()
@@ -429,8 +433,12 @@ def find_entities(doc: ExtractedDocument) -> list[EntityMention]:
         s = m.start()
         if overlaps(s, m.end(), taken):
             continue
-        if any(a <= s < b for a, b in cit_spans):
-            continue       # "Chương trình hành động số 52-CTr/TU", "Đề án 06" are documents
+        # "Chương trình hành động số 52-CTr/TU", "Đề án 06" are documents; a number-less
+        # "Chương trình …"/"Đề án …" citation, or one inside a plan's title, names the undertaking
+        if any(abs(a - s) <= 1 and (doc.citations[k].identifier or
+                                    (doc.citations[k].type or "") not in _NAMED_KINDS)
+               for k, (a, b) in enumerate(cit_spans)):
+            continue
         capitalised = text[s].isupper()
         name_start = m.end()
         end = _cut_name(text, name_start, vocab)

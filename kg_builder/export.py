@@ -5,17 +5,19 @@ with os.replace, so a reader never sees a half-written file.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 
 from .errors import InputError, KGError
-from .namespace import bind_prefixes
+from .namespace import PREFIXES, bind_prefixes
 from .resources import ontology_path
 
 FORMATS = {
@@ -32,6 +34,16 @@ SUFFIX_FORMATS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl":
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonld": "graph.jsonld"}
 
 
+@contextlib.contextmanager
+def quiet_rdflib():
+    """Silence rdflib 7's own deprecation warnings (Dataset.default_context, ConjunctiveGraph),
+    which it raises from inside its parsers, serialisers and SPARQL engine on every triple."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning,
+                                message=r"(Dataset\.default_context|ConjunctiveGraph) is deprecated")
+        yield
+
+
 @lru_cache(maxsize=1)
 def jsonld_context() -> dict:
     """The compact JSON-LD @context kept in ontology/context.jsonld."""
@@ -46,23 +58,95 @@ def union_graph(ds: Dataset | Graph) -> Graph:
     for prefix, ns in ds.namespace_manager.namespaces():
         g.namespace_manager.bind(prefix, ns, override=True, replace=True)
     add = g.add
-    for ctx in ds.graphs() if isinstance(ds, Dataset) else ds.contexts():
-        for t in ctx:
-            add(t)
+    with quiet_rdflib():
+        for ctx in ds.graphs() if isinstance(ds, Dataset) else ds.contexts():
+            for t in ctx:
+                add(t)
     return g
 
 
+def _ox_term(t):
+    import pyoxigraph as ox
+
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype is not None:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    raise KGError(f"cannot serialise RDF term {t!r}")
+
+
+def _rdflib_term(t):
+    import pyoxigraph as ox
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == _XSD_STRING:
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    raise KGError(f"unsupported RDF term {t!r}")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _sorted_quads(ds: Dataset | Graph, union: bool) -> list:
+    """Quads as pyoxigraph terms in a stable order (so equal graphs give equal bytes)."""
+    import pyoxigraph as ox
+
+    with quiet_rdflib():
+        if not isinstance(ds, (Dataset, ConjunctiveGraph)):
+            rows = {("", s, p, o) for s, p, o in ds}
+        elif union:
+            rows = {("", s, p, o) for g in ds.graphs() for s, p, o in g}
+        else:
+            rows = {(str(g.identifier), s, p, o) for g in ds.graphs() for s, p, o in g}
+    key = lambda q: (q[0], q[1].n3(), q[2].n3(), q[3].n3())  # noqa: E731
+    default = ox.DefaultGraph()
+    return [ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), ox.NamedNode(g) if g else default)
+            for g, s, p, o in sorted(rows, key=key)]
+
+
+def _sort_prefix_lines(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix"):
+        n += 1
+    return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
 def serialize(ds: Dataset | Graph, fmt: str) -> bytes:
-    """The dataset in one format: ttl | nt | nq | trig | jsonld (ttl and nt are the union)."""
+    """The dataset in one format: ttl | nt | nq | trig | jsonld (ttl and nt are the union).
+
+    Turtle, N-Triples, N-Quads and TriG are written by pyoxigraph (fast) from sorted quads;
+    JSON-LD by rdflib with the compact context of ontology/context.jsonld.
+    """
     if fmt not in FORMATS:
         raise KGError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     rdf_format, _, quads = FORMATS[fmt]
-    data = ds if quads else union_graph(ds)
-    kwargs = {}
     if fmt == "jsonld":
-        kwargs = {"context": jsonld_context(), "auto_compact": True}
-    out = data.serialize(format=rdf_format, encoding="utf-8", **kwargs)
-    return out
+        with quiet_rdflib():
+            return ds.serialize(format="json-ld", encoding="utf-8", context=jsonld_context(), auto_compact=True)
+    import pyoxigraph as ox
+
+    ox_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                 "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}[fmt]
+    items = _sorted_quads(ds, union=not quads)
+    if not quads:
+        items = [q.triple for q in items]
+    if fmt in ("ttl", "trig"):
+        return _sort_prefix_lines(ox.serialize(items, format=ox_format, prefixes=PREFIXES))
+    return ox.serialize(items, format=ox_format)
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
@@ -120,12 +204,41 @@ def load_dataset(path: Path | str) -> Dataset:
         raise InputError(f"{path}: unknown graph format (use .trig, .nq, .ttl, .nt or .jsonld)")
     ds = Dataset(default_union=True)
     try:
-        if fmt in ("turtle", "nt"):
-            # triples only: into one named graph, named after the file
-            ds.graph(path.resolve().as_uri()).parse(path, format=fmt)
-        else:
-            ds.parse(path, format=fmt)
+        with quiet_rdflib():
+            if fmt == "json-ld":
+                ds.parse(path, format=fmt)
+            else:
+                _parse_with_oxigraph(ds, path, fmt)
     except Exception as exc:  # noqa: BLE001 - any parser error is a bad input file
-        raise InputError(f"{path}: cannot parse as {fmt} ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise InputError(f"{path}: cannot parse as {fmt} ({type(exc).__name__}: {first})") from None
     bind_prefixes(ds)
     return ds
+
+
+def _parse_with_oxigraph(ds: Dataset, path: Path, fmt: str) -> None:
+    """Parse TriG / N-Quads / Turtle / N-Triples with pyoxigraph into the rdflib dataset.
+
+    Triples of a Turtle / N-Triples file (or of the default graph of TriG) go into one named
+    graph named after the file, so that every triple is in a named graph."""
+    import pyoxigraph as ox
+
+    ox_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+                 "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}[fmt]
+    graphs: dict[str, Graph] = {}
+    default_name = path.resolve().as_uri()
+    conv: dict = {}
+
+    def term(t):
+        r = conv.get(t)
+        if r is None:
+            r = conv[t] = _rdflib_term(t)
+        return r
+
+    with open(path, "rb") as fh:
+        for q in ox.parse(fh, format=ox_format):
+            name = default_name if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+            g = graphs.get(name)
+            if g is None:
+                g = graphs[name] = ds.graph(URIRef(name))
+            g.add((term(q.subject), term(q.predicate), term(q.object)))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -475,9 +475,19 @@ class Gazetteer:
         name_en = self._fill(t.get("name_en", ""), t, loc, unit) or None
         if name_en:
             name_en = " ".join(name_en.replace(" of  ", " of ").split())
-        ag = Agency(id=aid, name=name, name_en=name_en, level=loc.level if loc else "local",
+        u = self.units.get(unit or "")
+        level = loc.level if loc else (u.level if u else "local")
+        aliases: list[str] = []
+        for a in t.get("aliases", []):
+            if ("{unit}" in a or "{committee}" in a) and u is not None and len(aliases) < 3:
+                form = " ".join(a.replace("{unit}", u.unit).replace("{committee}", u.committee).split())
+                form = f"{form} {loc.name}" if loc else form
+                if canon(form) != canon(name) and canon(form) not in {canon(x) for x in aliases} \
+                        and "cấp " not in form:
+                    aliases.append(form)
+        ag = Agency(id=aid, name=name, name_en=name_en, level=level,
                     kind="group" if is_group else t.get("kind"), place=loc.place_id if loc else None,
-                    codes=list(t.get("codes", [])), aliases=[])
+                    codes=list(t.get("codes", [])), aliases=aliases)
         if tid == "cap-uy" and unit in self.units:
             ag.codes = [self.units[unit].party_code]
         ag.template = tid
@@ -519,8 +529,24 @@ class Gazetteer:
                 prov = next((loc.prov for loc in ctx.chain), None)
                 if prov is not None:
                     return self.instantiate(tid, prov)
+            only = self._only_place(unit, ctx)
+            if only is not None:
+                return self.instantiate(tid, only)
             return self.instantiate(tid, None, unit)
         return None
+
+    def _only_place(self, unit: str, ctx: Context) -> Locality | None:
+        """The one place of this unit in the citing document's province ("UBND thành phố" in a
+        provincial document of a province with a single city), from the places files."""
+        u = self.units.get(unit)
+        prov = next((loc.prov for loc in ctx.chain), None)
+        if u is None or prov is None or prov.place_id not in self.places:
+            return None
+        ids = sorted(pid for pid, p in self.places.items()
+                     if p.get("type") == u.place_type and self._province_of_place(pid) == prov.place_id)
+        if len(ids) != 1:
+            return None
+        return self.locality(unit, self.places[ids[0]]["name"], ctx.chain)
 
     # -- context --------------------------------------------------------------------------
 
@@ -614,7 +640,7 @@ class Gazetteer:
                 self._extend_place(text, mt)
             yield mt
 
-    _PLACE_WORDS = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)((?:[^\W\d_]+)(?:[ \t]+[^\W\d_]+){0,4})")
+    _PLACE_WORDS = re.compile(r"[ \t]+((?:[^\W\d_]+)(?:[ \t]+[^\W\d_]+){0,4})(\.?)")
 
     def _extend_place(self, text: str, mt: _Match) -> None:
         if mt.entry.kind == "group":
@@ -623,6 +649,8 @@ class Gazetteer:
         if not pm:
             return
         words = pm.group(1).split()
+        if pm.group(2) and words and words[-1].isupper():
+            words = words[:-1]          # "KT." / "TM.": an abbreviation, not a name
         caps_alias = text[mt.start:mt.end].isupper()
         take: list[str] = []
         for w in words:

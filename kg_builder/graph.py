@@ -333,9 +333,10 @@ def _add_source_document(g: Graph, doc: ExtractedDocument, node: URIRef, minter:
         add((node, KG.issuer, minter.agency(h.issuer_id)))
         used_agencies.add(h.issuer_id)
     if h.place:
-        add((node, KG.place, minter.place(h.place)))
-        add((minter.place(h.place), RDF.type, KG.Place))
-        add((minter.place(h.place), SKOS.prefLabel, lit_vi(h.place)))
+        place = minter.place(_place_id(h.place, agency) or h.place)
+        add((node, KG.place, place))
+        add((place, RDF.type, KG.Place))
+        add((place, SKOS.altLabel, lit_vi(h.place)))   # as written; the gazetteer gives prefLabel
     if h.title:
         add((node, KG.title, lit_vi(h.title)))
     if h.signer:
@@ -343,6 +344,31 @@ def _add_source_document(g: Graph, doc: ExtractedDocument, node: URIRef, minter:
     add((node, KG.incomplete, lit_bool(h.incomplete)))
     add((node, KG.sha256, Literal(doc.sha256)))
     add((node, KG.sourcePath, Literal(source_path_literal(doc.source))))
+
+
+def _norm_name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lower().replace(".", " ").split())
+
+
+def _place_id(text: str, agency: Agency | None) -> str | None:
+    """The place gazetteer's id for a header's place of issue ("Lạng Sơn", "TP. Lạng Sơn").
+
+    The whole text must be a known place (with its type word), or be the bare name of the
+    issuing agency's own place. None when the gazetteer is missing or does not know it."""
+    try:
+        from .entities import place_gazetteer
+        gaz = place_gazetteer()
+    except Exception:  # noqa: BLE001 - the place gazetteer (tasks stage) is optional
+        return None
+    stripped = text.strip()
+    for pid, start, end in gaz.find(stripped):
+        if start == 0 and end >= len(stripped.rstrip(" .,")):
+            return pid
+    if agency is not None and agency.place:
+        place = getattr(gaz, "places", {}).get(agency.place)
+        if place is not None and _norm_name(getattr(place, "name", "")) == _norm_name(stripped):
+            return agency.place
+    return None
 
 
 def _add_sections(g: Graph, doc: ExtractedDocument, node: URIRef, minter: Minter) -> dict[str, URIRef]:
@@ -553,7 +579,21 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
         fn = getattr(ext, "add_registry", None)
         if fn is not None:
             fn(reg, docs, registry, ctx)
+    _complete_agencies(ds, reg, agencies, minter, done)
     return ds
+
+
+def _complete_agencies(ds: Dataset, reg: Graph, agencies: _Agencies, minter: Minter, done: set[str]) -> None:
+    """Describe, in the registry graph, every agency any graph refers to (and its parents)."""
+    prefix = f"{minter.base}agency/"
+    seen: set[str] = set()
+    for g in ds.graphs():
+        for s, _, o in g:
+            for node in (s, o):
+                if isinstance(node, URIRef) and node.startswith(prefix):
+                    seen.add(node[len(prefix):])
+    for agency_id in sorted(seen - done):
+        _add_agency(reg, agency_id, agencies, minter, done)
 
 
 def _record_for_header(doc: ExtractedDocument) -> DocumentRecord:

@@ -117,6 +117,68 @@ class KG(DefinedNamespace):
     title: URIRef
 
     # --- ontology/indicators.ttl ---
+    # (helper-5 block: indicator observations, RDF Data Cube structure, schemes)
+    Evaluation: URIRef
+    EvaluationScheme: URIRef
+    Indicator: URIRef
+    IndicatorObservation: URIRef
+    IndicatorScheme: URIRef
+    IndicatorStructure: URIRef
+    MeasureType: URIRef
+    MeasureTypeScheme: URIRef
+    Period: URIRef
+    Unit: URIRef
+    UnitScheme: URIRef
+    achieved: URIRef
+    ambiguousNumber: URIRef
+    baseLowerBound: URIRef
+    baseUnit: URIRef
+    baseUpperBound: URIRef
+    baseValue: URIRef
+    boundType: URIRef
+    comparedWithTarget: URIRef
+    comparisonBasis: URIRef
+    contextLabel: URIRef
+    cooperatingAgency: URIRef
+    cooperatingAgencyName: URIRef
+    estimate: URIRef
+    evaluation: URIRef
+    evaluationScope: URIRef
+    evaluationText: URIRef
+    exceeded: URIRef
+    growthRate: URIRef
+    higherIsBetter: URIRef
+    indicator: URIRef
+    indicatorLabel: URIRef
+    leadAgency: URIRef
+    leadAgencyName: URIRef
+    lowerBound: URIRef
+    measureType: URIRef
+    mostlyAchieved: URIRef
+    notAchieved: URIRef
+    note: URIRef
+    numberConvention: URIRef
+    ofObservation: URIRef
+    percentOfPlan: URIRef
+    period: URIRef
+    periodEnd: URIRef
+    periodKind: URIRef
+    periodLabel: URIRef
+    periodStart: URIRef
+    planBasis: URIRef
+    refArea: URIRef
+    referenceYear: URIRef
+    result: URIRef
+    rowGroup: URIRef
+    sentence: URIRef
+    setBy: URIRef
+    target: URIRef
+    unit: URIRef
+    unitMultiplier: URIRef
+    upperBound: URIRef
+    value: URIRef
+    valueText: URIRef
+    yearOnYearChange: URIRef
 
     # --- ontology/tasks.ttl ---
     # (helper-6 block: tasks, programmes/projects/schemes, places, drives)

@@ -29,7 +29,9 @@ _SUP_TO_DIGIT = {ord(c): str(i) for i, c in enumerate(SUPERSCRIPT_DIGITS)}
 _DROP = {"\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u00ad"}
 # One-to-one folds (keep offsets simple).
 _FOLD = {"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ",
-         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"}
+         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
+         # look-alikes typed for Đ/đ by legacy keyboards and PDF fonts (Icelandic eth, D with stroke)
+         "\u00d0": "Đ", "\u0189": "Đ", "\u00f0": "đ"}
 
 _FN_LINE_SUP = re.compile(rf"^[ \t]*([{SUPERSCRIPT_DIGITS}]+)[ \t]*(?=\S)")
 _FN_LINE_BRACKET = re.compile(r"^[ \t]*\[(\d{1,3})\][ \t]*(?=\S)")

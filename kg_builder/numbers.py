@@ -44,6 +44,8 @@ def _dec(s: str) -> Decimal | None:
 def classify(text: str) -> NumberForm:
     """The possible readings of one written number (see the module docstring)."""
     s = text.strip()
+    if not re.fullmatch(r"[\d.,]+", s) or not s[0].isdigit() or not s[-1].isdigit():
+        return NumberForm(s, "invalid")
     if re.fullmatch(r"\d+", s):
         v = Decimal(s)
         return NumberForm(s, "plain", v, v)
@@ -171,7 +173,7 @@ _GE_WORDS = r"tối thiểu|ít nhất|không dưới|không thấp hơn|từ"
 _LT_WORDS = r"dưới|thấp hơn|nhỏ hơn|chưa đến"
 _LE_WORDS = r"tối đa|không quá|không vượt quá|không cao hơn"
 _APPROX_WORDS = r"khoảng|gần|xấp xỉ|hơn|trên"
-_NUM = rf"\(?[-−]?\s*(?:{NUMBER})\)?"
+_NUM = rf"\(?(?:[-−]\s*)?(?:{NUMBER})\)?"
 _RANGE_SEP = r"\s*(?:-|–|—|đến|tới)\s*"
 
 # A value phrase at the start of a string: [bound word] number [range] [trở lên/xuống]

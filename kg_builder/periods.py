@@ -86,6 +86,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("nine", re.compile(rf"9\s+tháng(?:\s+đầu)?(?:\s+năm)?(?:\s+(?P<y>{_Y}))?", re.I)),
     ("month", re.compile(rf"tháng\s+(?P<m>0?[1-9]|1[0-2])(?:{_YEAR_SUFFIX})?(?!\d)", re.I)),
     ("year", re.compile(rf"(?:cả\s+năm|hết\s+năm|năm|đến năm)\s+(?P<y>{_Y})", re.I)),
+    ("year", re.compile(r"(?:cả|hết)\s+năm(?!\s+(?:học|\d))", re.I)),
     ("half1", re.compile(r"6\s+tháng\b", re.I)),
 ]
 _EXPLICIT_YEAR = re.compile(rf"(?:năm\s+|/)(?P<y>{_Y})\b")
@@ -99,8 +100,11 @@ class PeriodMention:
 
 
 def _next_year(text: str, pos: int) -> int | None:
-    m = _EXPLICIT_YEAR.search(text, pos)
-    return int(m.group("y")) if m else None
+    """The explicit year written just after a year-less period ("quý I, ... quý II năm 2023")."""
+    m = _EXPLICIT_YEAR.search(text, pos, pos + 60)
+    if not m or re.search(r"so\s+với|[;.]", text[pos:m.start()]):
+        return None
+    return int(m.group("y"))
 
 
 def find_periods(text: str, default_year: int | None = None) -> list[PeriodMention]:

@@ -77,6 +77,8 @@ def extract_file(path: str | Path) -> ExtractedDocument:
 
 # Later stages that add to ExtractedDocument.extras (indicators, tasks, entities).
 EXTRA_STAGES: list[Callable[[ExtractedDocument], None]] = []
+EXTRA_STAGES.append(lambda doc: __import__(f"{__package__}.tasks", fromlist=["stage"]).stage(doc))  # tasks, programmes, places
+EXTRA_STAGES.append(lambda doc: __import__(f"{__package__}.indicators", fromlist=["extract_indicators"]).extract_indicators(doc))  # indicators
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:

@@ -219,9 +219,15 @@ def run(graph: Graph | Dataset | ConjunctiveGraph, query: str | StoredQuery,
     if isinstance(query, str):
         query = parse_header(query)
     bindings = bind_params(query, params)
+    from .export import quiet_rdflib
+
     ns = {k: v for k, v in PREFIXES.items()}
     try:
-        return _queryable(graph).query(query.text, initBindings=bindings, initNs=ns)
+        with quiet_rdflib():
+            result = _queryable(graph).query(query.text, initBindings=bindings, initNs=ns)
+            if result.type == "SELECT":
+                result.bindings   # evaluate now (rdflib is lazy), inside the try
+            return result
     except Exception as exc:  # noqa: BLE001 - rdflib raises pyparsing / other errors
         msg = " ".join(str(exc).split())[:300]
         raise QueryError(f"query {query.name!r} failed: {type(exc).__name__}: {msg}") from None

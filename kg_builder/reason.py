@@ -131,7 +131,9 @@ def materialise(ds: Dataset | Graph, axioms: Axioms | None = None) -> int:
     """Materialise the needed entailments in every named graph (in place); returns the count added."""
     axioms = axioms or default_axioms()
     if isinstance(ds, Dataset):
-        return sum(materialise_graph(g, axioms) for g in list(ds.graphs()))
+        added = sum(materialise_graph(g, axioms) for g in list(ds.graphs()))
+        from .graph_tasks import materialise_drives   # transitive kg:drivenBy / kg:drives (issue 6)
+        return added + materialise_drives(ds)
     return materialise_graph(ds, axioms)
 
 

@@ -88,12 +88,13 @@ class _Vocab:
     generic_default: str
     short_name_types: set[str]
     named_types: set[str]
+    untitled_types: set[str]
+    standalone_types: set[str]
     issuer_code_names: dict[str, str]
     issuer_patterns: list[tuple[re.Pattern[str], str]]
     relation_cues: dict[str, str]             # lower cue -> relation
     sets: dict[str, set[str]] = field(default_factory=dict)
     law_names: list[str] = field(default_factory=list)
-    first_syll: dict[str, list[tuple[tuple[str, ...], str | None]]] = field(default_factory=dict)
     blocked_starts: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -105,7 +106,7 @@ def _vocab() -> _Vocab:
     code_type: dict[str, str] = {}
     party_code_type: dict[str, str] = {}
     type_class: dict[str, str] = {}
-    short, named = set(), set()
+    short, named, untitled, standalone = set(), set(), set(), set()
     for t in dt["types"]:
         ty = t["type"]
         type_class.setdefault(ty, t["class"])
@@ -121,6 +122,10 @@ def _vocab() -> _Vocab:
             short.add(ty)
         if t.get("named"):
             named.add(ty)
+        if t.get("titled") is False:
+            untitled.add(ty)
+        if t.get("standalone"):
+            standalone.add(ty)
     gw = dt.get("generic_words", {})
     generic_words = {_key(w) for w in gw.get("words", [])}
     ic = issuer_codes()
@@ -135,17 +140,11 @@ def _vocab() -> _Vocab:
     sets = {k: {_key(w) for w in v} for k, v in cues.items()
             if isinstance(v, list) and k != "law_names"}
     laws = sorted({_key(n) for n in cues.get("law_names", [])}, key=len, reverse=True)
-    first: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}
-    for w, ty in list(word_type.items()) + [(g, None) for g in generic_words]:
-        sy = tuple(w.split())
-        first.setdefault(sy[0], []).append((sy, ty))
-    for k in first:
-        first[k].sort(key=lambda x: len(x[0]), reverse=True)
     blocked = {k: [_key(x) for x in v] for k, v in cues.get("titled_blocked_starts", {}).items()
                if isinstance(v, list)}
     return _Vocab(word_type, abbrev_type, code_type, party_code_type, type_class, generic_words,
-                  gw.get("default_type", "Công văn"), short, named, names, pats, rel, sets, laws,
-                  first, blocked)
+                  gw.get("default_type", "Công văn"), short, named, untitled, standalone, names, pats, rel, sets, laws,
+                  blocked)
 
 
 def type_class(type_word: str | None) -> str | None:
@@ -157,15 +156,20 @@ def type_class(type_word: str | None) -> str | None:
 
 # --------------------------------------------------------------------------- regexes
 
-_TOK = r"[A-ZĐÐ](?:[A-ZĐÐ&]|[a-z](?![a-z]))*\d*" + NL
-_IDENT = (r"(?P<num>\d{1,5}(?:[a-z](?=\s?[/\-]))?)(?!\d)"
+# a code token: upper-case letters and digits, at most one lower-case letter in a row
+# ("CTr", "TTg", "QĐi"); glued to a following word in bad conversions ("CPngày")
+_TOK = (r"[A-ZĐÐ](?:[A-ZĐÐ&]|[a-z](?![a-z]))*\d*"
+        r"(?:(?![^\W\d_])|(?=(?:ngày|của|về|và|năm)(?![^\W\d_])))")
+_HY = "-\u2014"           # hyphens (the cleaner folds the other dashes to "-")
+_IDENT = (r"(?P<num>\d{1,5}(?:[a-z](?=\s?[/" + _HY + r"]))?)(?!\d)"
           r"(?:(?P<year_part>\s?/\s?(?P<year>(?:19|20)\d{2}))?\s?/\s?(?P<t1>" + _TOK + r")"
-          r"|(?P<party>\s*-\s*)(?P<p1>" + _TOK + r"))"
-          r"(?P<rest>(?:(?:-\s?|\s-(?!\s)|\s?/\s?)" + _TOK + r"){0,5})")
+          r"|(?P<party>\s*[" + _HY + r"]\s*)(?P<p1>" + _TOK + r"))"
+          r"(?P<rest>(?:(?:[" + _HY + r"]\s?|\s[" + _HY + r"](?!\s)|\s?/\s?)" + _TOK + r"){0,5})")
 
 _DATE_FULL = (r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>(?:19|20)\d{2})(?!\d)"
               r"|(?P<d2>\d{1,2})\s+(?i:tháng)\s+(?P<m2>\d{1,2})\s*,?\s+(?i:năm)\s+(?P<y2>(?:19|20)\d{2})(?!\d)")
-_DATE_PART = r"(?P<d3>\d{1,2})\s*/\s*(?P<m3>\d{1,2})(?![\d/]|[.\-]\d)"
+_DATE_PART = (r"(?P<d3>\d{1,2})\s*/\s*(?P<m3>\d{1,2})(?![\d/]|[.\-]\d)"
+              r"|(?P<d4>\d{1,2})\s+(?i:tháng)\s+(?P<m4>\d{1,2})(?!\d|\s*,?\s*(?i:năm)|\s*[/.\-]\s*\d)")
 _DATE = rf"(?:{_DATE_FULL}|{_DATE_PART})"
 
 
@@ -188,6 +192,7 @@ class _Regexes:
     law_tail: re.Pattern[str]
     amending_law: re.Pattern[str]
     issuer_before: re.Pattern[str]
+    tw_scan: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -195,12 +200,13 @@ def _rx() -> _Regexes:
     v = _vocab()
     tw_all = _alt(v.word_type.keys() | v.generic_words)
     ab = "(?i:" + "|".join(re.escape(a) for a in sorted(v.abbrev_type, key=len, reverse=True)) + ")"
-    ident = re.compile(r"(?<![\w/.\-])" + _IDENT)
+    ident = re.compile(r"(?:(?<=(?i:số))|(?<![\w/.\-]))" + _IDENT)
     left = re.compile(
         rf"(?:{NLB}(?P<tw>{tw_all}|{ab})\s*(?:(?P<so>(?i:số|so))\s*[:.]?\s*)?"
         rf"|{NLB}(?P<so2>(?i:số))\s*[:.]?\s*)\Z")
-    date_after = re.compile(rf"\s*,?\s*\(?\s*(?:(?i:ban\s+hành)\s+)?(?i:ngày|ngay)\s+(?:{_DATE})")
-    type_date_tail = re.compile(rf"\s*,?\s*(?:(?i:ban\s+hành)\s+)?(?i:ngày)\s+(?:{_DATE})")
+    verbs = r"(?:(?i:ban\s+hành|ký\s+ban\s+hành|ký|được\s+ban\s+hành)\s+)?"
+    date_after = re.compile(rf"\s*,?\s*\(?\s*{verbs}(?i:ngày|ngay)\s*(?:{_DATE})")
+    type_date_tail = re.compile(rf"\s*,?\s*{verbs}(?i:ngày)\s+(?:{_DATE})")
     heads = _alt(v.sets["issuer_heads"])
     issuer_head = re.compile(rf"\s*,?\s*(?i:của)\s+(?=(?:{heads}){NL}|[A-ZĐ]{{2,}})")
     issuer_heads_at = re.compile(rf"{NLB}(?:{heads}){NL}|{NLB}[A-ZĐ]{{2,}}{NL}")
@@ -208,11 +214,12 @@ def _rx() -> _Regexes:
     congress = re.compile(
         rf"(?i:nghị\s+quyết)\s+(?:"
         rf"(?P<dh>(?i:đại\s+hội|hội\s+nghị)){NL}[^.;:\n“”\"()]{{0,120}}?"
-        rf"(?:(?i:lần\s+thứ)\s+(?:{ROMAN}|\d{{1,2}}{NL}|{L}+)|(?<=\s){ROMAN})"
+        rf"(?:(?i:lần\s+thứ)\s+(?:{ROMAN}|\d{{1,2}}{NL}|{L}+)|(?<=\s){ROMAN}"
+        rf"|(?=,?\s*\(?\s*(?i:nhiệm\s+kỳ)\s+\d{{4}}\s*-\s*\d{{4}}))"
         rf"(?:\s+(?:(?i:ban\s+chấp\s+hành)\s+)?(?i:trung\s+ương)(?:\s+(?i:đảng){NL})?"
         rf"(?:\s*,?\s*\(?\s*(?i:kh(?:óa|oá|oa))\s+{ROMAN}\)?)?)?"
         rf"|(?:(?i:hội\s+nghị)\s+)?(?:(?i:lần\s+thứ)\s+{L}+\s+)?(?:(?i:ban\s+chấp\s+hành)\s+)?"
-        rf"(?i:trung\s+ương)\s+(?:(?i:lần\s+thứ)\s+)?(?:\d{{1,2}}|{L}+)\s*,?\s*\(?\s*(?i:kh(?:óa|oá|oa))\s+{ROMAN}\)?"
+        rf"(?:(?i:trung\s+ương)|TW|T\.Ư)\s*(?:(?i:lần\s+thứ)\s+)?(?:\d{{1,2}}|{L}+)\s*,?\s*\(?\s*(?i:kh(?:óa|oá|oa))\s+{ROMAN}\)?"
         rf")"
         rf"(?:\s+(?i:của\s+đảng)(?!\s+bộ){NL})?"
         rf"(?:\s*,?\s*\(?\s*(?i:nhiệm\s+kỳ)\s+\d{{4}}\s*-\s*\d{{4}}\s*\)?)?")
@@ -234,14 +241,16 @@ def _rx() -> _Regexes:
         r"(?:\s+(?i:tại|theo)|\s+(?:(?i:đã|vừa|đã\s+ký)\s+)?(?i:ban\s+hành|phê\s+duyệt)|\s*,)\s*\Z")
     return _Regexes(ident, left, date_after, type_date_tail, issuer_head, issuer_heads_at, subject,
                     congress, congress_ellipsis, short_tail, relation, header_no, header_no_cell, law_names, law_tail,
-                    amending_law, issuer_before)
+                    amending_law, issuer_before,
+                    re.compile(r"(?<![^\W_])" + _alt(list(v.word_type) + list(v.generic_words), False)
+                               + r"(?![^\W_])"))
 
 
 # --------------------------------------------------------------------------- identifiers
 
 def normalise_identifier(s: str) -> str:
-    """Số ký hiệu without white space ("11- NQ/TW" -> "11-NQ/TW")."""
-    return re.sub(r"\s+", "", s)
+    """Số ký hiệu without white space, dashes as "-" ("11- NQ/TW" -> "11-NQ/TW")."""
+    return re.sub(r"[\u2010-\u2015\u2212]", "-", re.sub(r"\s+", "", s))
 
 
 def _issuer_name(code: str) -> str | None:
@@ -315,8 +324,25 @@ def split_identifier(identifier: str) -> dict[str, Any]:
     return out
 
 
+_BARE = re.compile(r"(?<![\w/.\-])(?P<num>\d{1,5})\s?/\s?(?P<year>(?:19|20)\d{2})"
+                   r"(?![\d/\-]|\s?[/\-]\s?[\w])")
+
+
+def _idents(text: str):
+    """Identifier matches in text order: full số ký hiệu, and "N/YYYY" with no code (kept
+    only after an explicit type word and "số", see _numbered)."""
+    rx = _rx()
+    full = list(rx.ident.finditer(text))
+    bare = list(_BARE.finditer(text))
+    if not bare:
+        return full
+    return sorted(full + bare, key=lambda m: m.start())
+
+
 def _valid_ident(m: re.Match[str], has_cue: bool) -> bool:
     """A real số ký hiệu, not a ratio or a stray code."""
+    if "t1" not in m.re.groupindex:
+        return False            # "N/YYYY": only with a type word and "số" (checked by the caller)
     rest = m.group("rest") or ""
     if m.group("party") is not None:
         return "/" in rest
@@ -331,7 +357,6 @@ def _valid_ident(m: re.Match[str], has_cue: bool) -> bool:
 # --------------------------------------------------------------------------- text helpers
 
 _WORD = re.compile(r"[^\W_]+")
-_SYLL = re.compile(r"[^\W\d_]+")
 
 
 def _iso(d: int, m: int, y: int) -> str | None:
@@ -347,8 +372,8 @@ def _date_from(m: re.Match[str]) -> tuple[str | None, str | None]:
         return _iso(int(g["d"]), int(g["m"]), int(g["y"])), None
     if g.get("d2"):
         return _iso(int(g["d2"]), int(g["m2"]), int(g["y2"])), None
-    if g.get("d3"):
-        d, mo = int(g["d3"]), int(g["m3"])
+    if g.get("d3") or g.get("d4"):
+        d, mo = (int(g["d3"]), int(g["m3"])) if g.get("d3") else (int(g["d4"]), int(g["m4"]))
         if 1 <= d <= 31 and 1 <= mo <= 12:
             return None, f"--{mo:02d}-{d:02d}"
     return None, None
@@ -381,8 +406,31 @@ def _skip_soft(text: str, pos: int) -> int:
     return q
 
 
+_FIRST_WORDS: dict[int, tuple[Any, set[str], int]] = {}
+
+
+def _first_words(phrases) -> tuple[set[str], int]:
+    """First words of the phrases, and the longest phrase in words (cached per set object;
+    the set is kept in the cache so that its id is never reused)."""
+    got = _FIRST_WORDS.get(id(phrases))
+    if got is None or got[0] is not phrases:
+        firsts = {re.split(r"[\s,]+", p)[0] for p in phrases if p}
+        longest = max((len(re.split(r"[\s,]+", p)) for p in phrases if p), default=1)
+        got = (phrases, firsts, longest)
+        if isinstance(phrases, frozenset) or len(_FIRST_WORDS) < 256:
+            _FIRST_WORDS[id(phrases)] = got
+    return got[1], got[2]
+
+
 def _phrase_at(text: str, pos: int, phrases: set[str], max_words: int = 5) -> int:
     """Length of the longest phrase of `phrases` (lower case) starting at pos; 0 if none."""
+    wm0 = _WORD.match(text, pos)
+    if not wm0:
+        return 0
+    firsts, longest = _first_words(phrases)
+    if wm0.group(0).lower() not in firsts:
+        return 0
+    max_words = min(max_words, longest)
     ends = []
     q = pos
     for _ in range(max_words):
@@ -464,36 +512,18 @@ class _Doc:
         self.tw_at: dict[int, _TW] = {}
         v = _vocab()
         text = self.text
-        sylls = list(_SYLL.finditer(text))
-        n = len(sylls)
-        i = 0
-        while i < n:
-            sm = sylls[i]
-            cands = v.first_syll.get(sm.group(0).lower().replace("ð", "đ"))
-            if cands and (sm.start() == 0 or not text[sm.start() - 1].isalnum()):
-                for sy, ty in cands:
-                    k = len(sy)
-                    if i + k > n:
-                        continue
-                    ok = True
-                    for j in range(1, k):
-                        a, b = sylls[i + j - 1], sylls[i + j]
-                        gap = text[a.end():b.start()]
-                        if not gap or gap.strip() or "\n\n" in gap or \
-                                b.group(0).lower().replace("ð", "đ") != sy[j]:
-                            ok = False
-                            break
-                    if ok:
-                        last = sylls[i + k - 1]
-                        if last.end() < len(text) and text[last.end()].isalnum():
-                            continue
-                        tw = _TW(sm.start(), last.end(), text[sm.start():last.end()], ty)
-                        self.tws.append(tw)
-                        self.tw_at[tw.start] = tw
-                        i += k - 1
-                        break
-            i += 1
-
+        low = text.lower().replace("ð", "đ")
+        if len(low) != len(text):          # a character whose lower case is longer: keep offsets
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("ð", "đ")
+        for m in _rx().tw_scan.finditer(low):
+            if "\n\n" in m.group(0):
+                continue
+            w = text[m.start():m.end()]
+            k = _key(w)
+            ty = v.word_type.get(k)
+            tw = _TW(m.start(), m.end(), w, ty)
+            self.tws.append(tw)
+            self.tw_at[tw.start] = tw
         self.tw_starts = [t.start for t in self.tws]
 
     def type_word_at(self, pos: int) -> _TW | None:
@@ -539,10 +569,10 @@ def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
     start = q
     end = q + (hl or len(w))
     prev = text[start:end].split()[-1].lower()
-    syll = 1 if (not hl and w[:1].isupper() and not w.isupper()) else 0
-    if hl and text[end - 1:end].isalpha():
-        # a capitalised head keeps its lower-case syllables ("Bộ Ngoại giao" after "Bộ")
-        syll = 0
+    # lower-case syllables are part of the name only in the word right after a head:
+    # "Bộ Ngoại giao", "Cục Quản lý" — not "UBND thành phố Lạng Sơn kết luận"
+    after_head = bool(hl)
+    syll = 0
     p = end
     nwords = 1
     while p < len(text) and nwords < 16:
@@ -568,6 +598,7 @@ def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
             p = wm.end()
             nwords += 1
             syll = 0
+            after_head = False
             continue
         if _phrase_at(text, q, stops):
             break
@@ -578,17 +609,19 @@ def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
             nwords += 1
             prev = text[q:end].split()[-1].lower()
             syll = 0
+            after_head = False
             continue
-        if w[:1].isupper() or (w.isdigit() and prev in ("thứ", "khóa", "khoá")):
-            if w[:1].isupper() and doc.type_word_at(q) and prev not in ("bộ", "sở", "ban", "vụ", "cục"):
+        if w[:1].isupper() or (w.isdigit() and prev in v.sets["issuer_number_after"]):
+            if w[:1].isupper() and doc.type_word_at(q) and prev not in v.sets["issuer_type_word_after"]:
                 break
             end = wm.end()
             p = end
             nwords += 1
             prev = low
-            syll = 1 if (w[:1].isupper() and not w.isupper()) else 0
+            syll = 1 if (after_head and w[:1].isupper() and not w.isupper()) else 0
+            after_head = bool(_phrase_at(text, q, heads))
             continue
-        if 0 < syll < 3 and w.isalpha() and w[:1].islower():
+        if 0 < syll < 4 and w.isalpha() and w[:1].islower():
             # lower-case syllables of a capitalised name: "Bộ Ngoại giao", "Sở Xây dựng"
             end = wm.end()
             p = end
@@ -685,20 +718,27 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
     header_span = None
     if header is not None and header.spans:
         header_span = header.spans.get("identifier") or header.spans.get("number")
-    for im in rx.ident.finditer(text):
+    for im in _idents(text):
         ids, ide = im.span()
         lm = rx.left.search(text, max(0, ids - 40), ids)
         tw = lm.group("tw") if lm else None
         so = (lm.group("so") or lm.group("so2")) if lm else None
         if tw and lm.group("so") is None and not text[lm.end("tw"):ids].strip() == "":
             tw = None
-        if not _valid_ident(im, bool(tw or so)):
+        bare = "t1" not in im.re.groupindex
+        if bare:
+            # "Nghị định số 138/2020": a type word, "số", then number/year only
+            if not (tw and lm.group("so") and tw[:1].isupper() and _canon_type(tw)
+                    and _key(tw) in _vocab().word_type):
+                continue
+        elif not _valid_ident(im, bool(tw or so)):
             continue
         ident = normalise_identifier(im.group(0))
         # the document's own number in its header ("Số: 79/QĐ-UBND", also after a table cell)
         ls = _line_start(text, ids)
         if ids < ct.body_end and (rx.header_no.fullmatch(text, ls, ids)
-                                  or (ids < 3000 and rx.header_no_cell.search(text, ls, ids))):
+                                  or (ids < 3000 and rx.header_no_cell.search(text, ls, ids))
+                                  or (ids < 2000 and re.fullmatch(r"[ \t]*Số[ \t]*", text[ls:ids]))):
             continue
         if header is not None and header.identifier and ids < 3000 and not tw and \
                 normalise_identifier(header.identifier) == ident and so:
@@ -734,6 +774,8 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
                type_start=lm.start("tw") if (lm and tw) else None)
         if parts["year"]:
             m.year = parts["year"]
+        elif bare:
+            m.year = int(im.group("year"))
         m.end = _tail(doc, m, ide)
         out.append(m)
     return out
@@ -792,7 +834,7 @@ def _laws(doc: _Doc) -> list[_M]:
         lowercase = tw.word[:1].islower()
         name_end = _law_name_end(doc, p, lowercase)
         if name_end <= p:
-            if tw.type == "Hiến pháp" and not lowercase:
+            if tw.type in v.standalone_types and not lowercase:
                 name_end = tw.end
             else:
                 continue
@@ -937,24 +979,20 @@ def _type_dates(doc: _Doc) -> list[_M]:
     text = doc.text
     rx = _rx()
     out = []
+    v = _vocab()
     for tw in doc.tws:
-        if tw.type is None:
-            continue
         dm = rx.type_date_tail.match(text, tw.end)
         if not dm or _determined(text, tw.start):
             continue
         iso, part = _date_from(dm)
         if not iso and not part:
             continue
-        m = _M(start=tw.start, end=dm.end(), type=tw.type, kind="typedate", explicit_type=True,
+        m = _M(start=tw.start, end=dm.end(), type=tw.type or v.generic_default, kind="typedate",
+               explicit_type=tw.type is not None,
                date=iso, partial_date=part, type_start=tw.start)
         m.end = _tail(doc, m, dm.end())
         out.append(m)
     return out
-
-
-_TITLED_EXCLUDE = {"Công văn", "Báo cáo", "Tờ trình", "Công điện", "Thông báo", "Biên bản", "Lệnh",
-                   "Giấy phép", "Văn bản hợp nhất", "Luật", "Bộ luật", "Hiến pháp", "Pháp lệnh"}
 
 
 def _titled(doc: _Doc) -> list[_M]:
@@ -967,7 +1005,7 @@ def _titled(doc: _Doc) -> list[_M]:
     out = []
     for tw in doc.tws:
         ty = tw.type
-        if ty is None or ty in _TITLED_EXCLUDE:
+        if ty is None or ty in v.untitled_types:
             continue
         w = tw.word
         # "Kế hoạch …" written as a name: capital first letter, not an all-caps heading
@@ -975,7 +1013,9 @@ def _titled(doc: _Doc) -> list[_M]:
             continue
         s = tw.start
         prev = text[max(0, s - 4):s]
-        if s == 0 or re.search(r"(?:^|[\n.!?:;]\s*|\n\s*[-+•*]\s*)\Z", prev) or _determined(text, s):
+        fn = doc.ct.footnote_at(s) if s >= doc.ct.body_end else None
+        at_line_start = s == 0 or re.search(r"(?:^|\n)[ \t]*(?:[-+•*][ \t]*)?\Z", prev) is not None
+        if (at_line_start and not (fn is not None and fn.clean_start == s)) or _determined(text, s):
             continue
         m = _M(start=s, end=tw.end, type=ty, kind="titled", explicit_type=True, type_start=s)
         p = _tail(doc, m, tw.end, want_subject=False)
@@ -993,7 +1033,8 @@ def _titled(doc: _Doc) -> list[_M]:
             wm = _WORD.match(text, ts)
             if not wm or not wm.group(0)[:1].isalpha():
                 continue
-            if wm.group(0)[:1].isupper() and not m.issuer and not doc.type_word_at(ts):
+            if wm.group(0)[:1].isupper() and not m.issuer and not doc.type_word_at(ts) and \
+                    (wm.group(0).isupper() or _phrase_at(text, ts, v.sets["issuer_heads"])):
                 continue
             if _phrase_at(text, ts, generic) or _phrase_at(text, ts, stops):
                 continue
@@ -1009,6 +1050,17 @@ def _titled(doc: _Doc) -> list[_M]:
             continue
         m.end = te
         m.title = " ".join(text[s:te].split())
+        if m.issuer is None:
+            # "Chương trình làm việc của UBND tỉnh năm 2023": the issuer inside the title,
+            # unless it follows a nested document ("… thực hiện Nghị quyết … của Chính phủ")
+            for im in rx.issuer_head.finditer(text, ts, te):
+                k = bisect_left(doc.tw_starts, ts + 1)
+                if k < len(doc.tw_starts) and doc.tw_starts[k] < im.start():
+                    break
+                sp = _parse_issuer(doc, im.end())
+                if sp:
+                    m.issuer = text[sp[0]:sp[1]].strip()
+                break
         if sub:
             m.subject = " ".join(text[ts:te].split())
         out.append(m)
@@ -1071,7 +1123,7 @@ def _title_end(doc: _Doc, s: int) -> int:
                 break
             if wm.group(0).lower() == "và":
                 j = _skip_ws(text, wm.end())
-                if doc.type_word_at(j) or _phrase_at(text, j, {"các", "những"}):
+                if doc.type_word_at(j) or _phrase_at(text, j, _PLURAL_AFTER_VA):
                     break
         nwords += 1
         if nwords > 45:
@@ -1083,6 +1135,7 @@ def _title_end(doc: _Doc, s: int) -> int:
 
 # --------------------------------------------------------------------------- assembly
 
+_PLURAL_AFTER_VA = frozenset({"các", "những"})
 _SEP = re.compile(r"\s*(?:,|;|(?i:và|hoặc)|,\s*(?i:và))\s*")
 
 

@@ -41,8 +41,9 @@ of the input documents):
    "về …" subjects of numbered mentions): same type, compatible issuer, same numbers (years),
    at least 90% of the mention's words in the known title and 60% overlap, exactly one such
    document, not later than the citing one; else they key by their own normalised title.
-   A mention giving only a type and a full date ("Kế hoạch ngày 16/01/2021") keys by
-   (issuer, year, type + date).
+   A mention giving only a type and a full date ("Kế hoạch ngày 16/01/2021") joins the one
+   numbered document of that type, compatible issuer and date, else keys by (issuer, year,
+   type + date).
 5. Mentions with neither number, title nor date: status "unresolved", target None.
 
 Status values: resolved | undated | ambiguous | unresolved.
@@ -240,6 +241,10 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
         m.date = c.date if c.date and re.fullmatch(r"\d{4}-\d\d-\d\d", c.date) else None
         if c.identifier:
             m.idk, m.disp = id_key(c.identifier, c.type)
+            if m.series is None and parse_identifier(c.identifier).style == "bare" and m.scope:
+                # a short name of an unknown body ("đề án 1237") is local to the citing province
+                m.idk += "@" + m.scope
+                m.disp += " @" + m.scope
         elif c.title:
             m.tkey = title_key(c.title, c.type, gaz)
 
@@ -344,6 +349,7 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
             continue
         versions = sorted(set(law_titles.get((m.series, _tt(m)), [])), key=_ident_sort)
         versions += [i for i in _numbered_all_with_title(recs, known, m) if i not in versions]
+        versions = [i for i in versions if m.citing_year is None or (recs[i].year or 0) <= m.citing_year]
         local = [i for i in versions if any(x.source == m.source for x in recs[i].mentions)
                  and (m.citing_year is None or (recs[i].year or 0) <= m.citing_year)]
         if len(local) == 1:
@@ -371,6 +377,15 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
     # 4c. a type and a full date, nothing else ("Kế hoạch ngày 16/01/2021")
     for m in sorted(mentions, key=_mkey):
         if (m.source, m.index) in links or m.idk or m.tkey or not (m.date and m.cit.type):
+            continue
+        same = sorted({i for i, r in recs.items() if i[0] in ("n", "s") and r.year == m.year
+                       and (m.series is None or r.series is None or r.series == m.series)
+                       and canon(_rec_type(r) or "") == canon(m.cit.type)
+                       and (m.date in {x.date for x in r.mentions}
+                            or (r.header is not None and r.header.date == m.date))}, key=_ident_sort)
+        if len(same) == 1:      # the numbered document of that type, issuer and date
+            recs[same[0]].mentions.append(m)
+            links[(m.source, m.index)] = MentionLink(m.source, m.index, None, "resolved")
             continue
         scope = "" if m.series else m.scope
         td = f"{canon(m.cit.type)}|{m.date}"
@@ -571,7 +586,7 @@ def _build_record(rec: _Rec, gaz: Gazetteer) -> DocumentRecord:
         else:
             ident = _most_common(forms) or rec.ident
         if parse_identifier(ident).style == "bare":
-            ident = rec.ident if rec.ident else ident
+            ident = (rec.ident or ident).split(" @")[0]
     return DocumentRecord(
         key=rec.key, type=rtype, identifier=ident, issuer_id=rec.series, year=rec.year, date=date,
         title=title, dates=dates, types=sorted(set(types) | ({h.type} if h is not None and h.type else set())),

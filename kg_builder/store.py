@@ -856,12 +856,20 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
         stats["documents"] = len(slim)
         stats["citations"] = sum(len(d.citations) for d in slim)
         stats["cited_documents"] = len({l.target for l in registry.links if l.target})
+        # the registry graph depends on the documents' headers (not their text or citations)
+        import dataclasses
+        heads = [dataclasses.replace(d, citations=[]) for d in slim]
         del slim
+        reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri)
+        reg_iri = graph.Minter(base_iri).registry_graph()
+        for g in list(reg_ds.graphs()):
+            if g.identifier != reg_iri:
+                reg_ds.remove_graph(g)
+        del heads
         links_by_source: dict[str, list] = {}
         for l in registry.links:
             links_by_source.setdefault(l.source, []).append(l)
         _GRAPH_JOB.update(registry=registry, base_iri=base_iri, reason=reason, _links_by_source=links_by_source)
-        reg_ds = graph.build_dataset([], registry, base_iri=base_iri)
         if reason:
             from . import reason as reasoning
             reasoning.materialise(reg_ds)

@@ -154,6 +154,7 @@ class _TaskVocab:
         self.article = [re.compile(p, re.IGNORECASE) for p in d.get("article_patterns", [])]
         self.exclude = [re.compile(p, re.IGNORECASE) for p in d.get("exclude_patterns", [])]
         self.lead_skip = [re.compile(p, re.IGNORECASE) for p in d.get("lead_skip", [])]
+        self.general_lead = [re.compile(p, re.IGNORECASE) for p in d.get("general_lead_patterns", [])]
         self.target_cues = [nfc(w).lower() for w in d.get("target_cues", [])]
 
 
@@ -541,6 +542,9 @@ def find_tasks(doc: ExtractedDocument, entities: list | None = None) -> tuple[li
         for s, e, date, per, qual in find_deadlines(own, py):
             if any(a <= s < b for a, b in excl):
                 continue
+            pb = period_bounds(period) if period else None
+            if pb and date and date < pb[0]:
+                continue     # "đã đạt trong 6 tháng đầu năm": a past period, not a deadline
             ds, de = orig_span(ct, cs + s, cs + e)
             t.deadlines.append(Deadline(ct.original[ds:de], ds, de, date, per, qual))
         dl_spans = [(clean_index(ct, d.start) - cs, clean_index(ct, d.end - 1) + 1 - cs) for d in t.deadlines]
@@ -617,8 +621,23 @@ def find_tasks(doc: ExtractedDocument, entities: list | None = None) -> tuple[li
                          lead_entities=inside(ent_clean, head_end, lead_ce))
         sections_out.append(ts)
         if children:
+            first_task = len(tasks)
             for ch in children:
                 walk(ch, tsec, period, None)
+            # a general first item ("Tiếp tục tổ chức thực hiện … các nghị quyết …; Quyết định …")
+            # leads the whole section: what its first sentence cites drives every task of it
+            tops = [t for t in tasks[first_task:] if t.parent is None][:2]
+            for t in tops:
+                a = clean_index(ct, t.start)
+                b = clean_index(ct, t.own_end - 1) + 1
+                mk = re.match(r"\s*(?:\(?\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•])\s*", text[a:b])
+                a += mk.end() if mk else 0
+                m = re.search(r"\.(?=\s+[A-ZÀ-ÝĂÂĐÊÔƠƯẠ-Ỹ\"“]|\s*$)", text[a:b])
+                end_first = a + (m.start() if m else b - a)
+                if any(p.search(text[a:end_first]) for p in v.general_lead):
+                    ts.lead_citations += [i for i in inside(cit_clean, a, end_first) if i not in ts.lead_citations]
+                    ts.lead_entities += [i for i in inside(ent_clean, a, end_first) if i not in ts.lead_entities]
+                    break
         else:
             # a task section made of paragraphs
             for n, (ps, pe) in enumerate(_paragraphs(head_end, ce), 1):
@@ -630,7 +649,7 @@ def find_tasks(doc: ExtractedDocument, entities: list | None = None) -> tuple[li
 
 _IMPL_CUE = re.compile(r"^(?:,?\s*(?:ngày\s+\S+|của\s+[^,;.]{0,80}?|số\s+\S+|năm\s+\d{4}))*,?\s*"
                        r"(?:về\s+(?:việc\s+)?)?(?:triển khai\s+)?(?:tổ chức\s+)?thực hiện\s*$", re.IGNORECASE)
-_PLAN_BEFORE = re.compile(r"(?P<verb>ban hành|xây dựng|triển khai|có)?\s*(?P<type>[Kk]ế hoạch|[Cc]hương trình hành động|"
+_PLAN_BEFORE = re.compile(r"(?P<verb>(?i:ban hành|xây dựng|triển khai|có))?\s*(?P<type>[Kk]ế hoạch|[Cc]hương trình hành động|"
                           r"[Pp]hương án|[Kk]ế hoạch hành động)(?:\s+ngày\s+\S+)?\s+(?:triển khai\s+)?thực hiện\s*$")
 
 
@@ -675,7 +694,7 @@ def find_derived_relations(doc: ExtractedDocument) -> list[DerivedRelation]:
             title_end = last_end
             title = " ".join(text[ps:title_end].split())
             title = title[0].upper() + title[1:]
-            issuer = doc.header.issuer_id if pm.group("verb") in ("ban hành", "xây dựng") or \
+            issuer = doc.header.issuer_id if (pm.group("verb") or "").lower() in ("ban hành", "xây dựng") or \
                 re.search(r"(UBND|Ủy ban nhân dân)[^.;]{0,30}$", text[ss:ps]) else None
             os_, oe = orig_span(ct, ps, title_end)
             for j in objs:

@@ -174,8 +174,17 @@ def vocab_graph() -> Graph:
         g.add((c, SKOS.prefLabel, Literal(t["type"], lang="vi")))
         if t.get("class"):
             g.add((c, SKOS.exactMatch, URIRef(KG_NS + t["class"])))
-        for code in list(t.get("codes", [])) + list(t.get("party_codes", [])):
+        for code in t.get("codes", []):
             g.add((c, SKOS.notation, Literal(code)))
+            g.add((c, SKOS.notation, Literal(code.upper())))   # the shapes compare upper case
+        if t.get("party_codes"):
+            pc = VOCAB[f"party-type/{i}"]
+            g.add((pc, RDF.type, SKOS.Concept))
+            g.add((pc, SKOS.inScheme, VOCAB.partyTypeCodes))
+            g.add((pc, SKOS.prefLabel, Literal(t["type"], lang="vi")))
+            for code in t["party_codes"]:
+                g.add((pc, SKOS.notation, Literal(code)))
+                g.add((pc, SKOS.notation, Literal(code.upper())))
         if t.get("generic") or not (t.get("codes") or t.get("party_codes")):
             g.add((c, SKOS.inScheme, VOCAB.genericTypes))
     try:
@@ -189,6 +198,7 @@ def vocab_graph() -> Graph:
         party = str(c.get("level", "")).startswith("party")
         g.add((node, SKOS.inScheme, VOCAB.partyIssuerCodes if party else VOCAB.stateIssuerCodes))
         g.add((node, SKOS.notation, Literal(c["code"])))
+        g.add((node, SKOS.notation, Literal(c["code"].upper())))
         if c.get("name"):
             g.add((node, SKOS.prefLabel, Literal(c["name"], lang="vi")))
     for i, p in enumerate(issuers.get("patterns", [])):
@@ -197,6 +207,24 @@ def vocab_graph() -> Graph:
         g.add((node, SKOS.notation, Literal(p["regex"])))
         party = str(p.get("level", "")).startswith("party")
         g.add((node, SKOS.inScheme, VOCAB.partyIssuerCodes if party else VOCAB.stateIssuerCodes))
+    return g
+
+
+@lru_cache(maxsize=1)
+def ontology_hierarchy() -> Graph:
+    """rdfs:subClassOf / rdfs:subPropertyOf of ontology/*.ttl (shapes target classes through it)."""
+    from .resources import ontology_path
+    g = Graph()
+    onto = Graph()
+    for p in sorted(ontology_path().glob("*.ttl")):
+        try:
+            onto.parse(p, format="turtle")
+        except Exception:  # noqa: BLE001 - the ontology's own tests report a broken file
+            continue
+    for p in (RDFS.subClassOf, RDFS.subPropertyOf):
+        for t in onto.triples((None, p, None)):
+            if isinstance(t[0], URIRef) and isinstance(t[2], URIRef):
+                g.add(t)
     return g
 
 
@@ -227,6 +255,31 @@ def shape_info(shapes: Graph, node: Any) -> ShapeInfo:
     return ShapeInfo(nv, ne, mv, me)
 
 
+def check_name(shapes: Graph, shape: Any, component: Any = None) -> str:
+    """A readable name for a finding: the shape's local name; for an anonymous property shape,
+    its parent shape's name and the constraint ("SourceDocumentShape/kg:issuer/MinCount")."""
+    if isinstance(shape, URIRef):
+        return local_name(shape)
+    parent = next(iter(shapes.subjects(SH.property, shape)), None)
+    path = shapes.value(shape, SH.path)
+    comp = local_name(component).replace("ConstraintComponent", "") if component is not None else ""
+    parts = [local_name(parent) if isinstance(parent, URIRef) else "Shape"]
+    if isinstance(path, URIRef):
+        parts.append(_short_path(path))
+    if comp:
+        parts.append(comp)
+    return "/".join(parts)
+
+
+def _short_path(iri: URIRef) -> str:
+    from .namespace import PREFIXES
+    s = str(iri)
+    for prefix, ns in PREFIXES.items():
+        if s.startswith(ns):
+            return f"{prefix}:{s[len(ns):]}"
+    return local_name(iri)
+
+
 def local_name(iri: Any) -> str:
     s = str(iri)
     return re.split(r"[#/]", s)[-1] if s else s
@@ -234,6 +287,12 @@ def local_name(iri: Any) -> str:
 
 # ------------------------------------------------------------------------------------------
 # The existing graph (targeted look-ups)
+
+def _ox_of(st: Any) -> Any:
+    """The pyoxigraph Store inside a kg_builder.store.Store."""
+    ox_store = st.oxigraph
+    return ox_store() if callable(ox_store) else ox_store
+
 
 class ExistingGraph:
     """The graph a new document is validated against, read through Oxigraph.
@@ -266,7 +325,7 @@ class ExistingGraph:
             from .store import Store, _current_dir
             if _current_dir(p) is not None:
                 st = Store(p, read_only=True)
-                return cls(st.oxigraph(), str(p), st)
+                return cls(_ox_of(st), str(p), st)
             if (p / "graph.trig").exists():
                 p = p / "graph.trig"
             else:
@@ -367,7 +426,7 @@ class ExistingGraph:
                 add((m, KG.mentions, d))
                 for q2 in self._quads(m):
                     p = from_ox(q2.predicate)
-                    if p in (KG.citedDate, KG.citedType, KG.citedIssuer, KG.source, KG.start, KG.datePartial):
+                    if p in (KG.citedDate, KG.citedType, KG.citedIssuer, KG.source, KG.datePartial):
                         add((m, p, from_ox(q2.object)))
                         if p == KG.source:
                             for q3 in self._quads(q2.object, KG.sourcePath):
@@ -432,8 +491,10 @@ def run_pyshacl(data: Graph, shapes: Graph) -> list[RawResult]:
         vi = next((str(m) for m in msgs if m.language == "vi"), "")
         en = next((str(m) for m in msgs if m.language == "en"), "") or next((str(m) for m in msgs if not m.language), "")
         src = report.value(r, SH.sourceShape)
-        constraint = report.value(r, SH.sourceConstraint)
-        out.append(RawResult(focus=report.value(r, SH.focusNode), shape=constraint or src,
+        value = report.value(r, SH.value)
+        if value is not None:   # pySHACL leaves {?value} in some messages
+            vi, en = _format_message(vi, {"value": value}), _format_message(en, {"value": value})
+        out.append(RawResult(focus=report.value(r, SH.focusNode), shape=src,
                              severity=_SEVERITY_NAME.get(report.value(r, SH.resultSeverity), "Violation"),
                              component=report.value(r, SH.sourceConstraintComponent),
                              path=report.value(r, SH.resultPath), value=report.value(r, SH.value),
@@ -543,7 +604,7 @@ def run_fast(data: Graph, shapes: Graph) -> list[RawResult]:
             focus = row.get("this")
             if focus is None:
                 continue
-            out.append(RawResult(focus=focus, shape=c.node, severity=c.severity,
+            out.append(RawResult(focus=focus, shape=c.shape, severity=c.severity,
                                  component=SH.SPARQLConstraintComponent,
                                  path=row.get("path"), value=row.get("value"),
                                  message_vi=_format_message(c.message_vi, row),
@@ -647,6 +708,8 @@ def validate_document(doc: ExtractedDocument, existing: ExistingGraph | None = N
             data.add(t)
     for t in vocab_graph():
         data.add(t)
+    for t in ontology_hierarchy():
+        data.add(t)
     own = set(ds.graph(gname).subjects())
     raws = ENGINES[engine](data, shapes)
 
@@ -656,9 +719,7 @@ def validate_document(doc: ExtractedDocument, existing: ExistingGraph | None = N
     for r in raws:
         if r.focus not in own:
             continue
-        check = local_name(r.shape)
-        if check and not check[0].isalpha():     # a blank-node property shape: use its parent's name
-            check = local_name(r.component) or "Constraint"
+        check = check_name(shapes, r.shape, r.component)
         key = (str(r.focus), check, str(r.value), r.message_en)
         if key in seen:
             continue
@@ -701,9 +762,25 @@ def _locate(f: Finding, focus: Any, node: URIRef, data: Graph, doc: ExtractedDoc
             if span:
                 start, end = span
                 break
+    if start is None and focus != node:
+        # a document node: locate it by the first mention of it in the new document
+        spans = [(int(data.value(m, KG.start)), int(data.value(m, KG.end)))
+                 for m in data.subjects(KG.mentions, focus)
+                 if data.value(m, KG.source) == node and data.value(m, KG.start) is not None]
+        if not spans:
+            spans = [(int(data.value(m, KG.start)), int(data.value(m, KG.end)))
+                     for m in data.subjects(KG.candidate, focus)
+                     if data.value(m, KG.source) == node and data.value(m, KG.start) is not None]
+        if spans:
+            start, end = min(spans)
     if start is None:
         return
     s, e = int(start), int(end if end is not None else start)
+    if (focus, RDF.type, KG.Section) in data:
+        # a section is quoted by its heading line, not its whole extent
+        nl = doc.text.original.find("\n", s, e)
+        if nl != -1:
+            e = nl
     f.start, f.end = s, e
     f.line, f.column = index.line_col(s)
     quote = doc.text.original[s:e]
@@ -827,3 +904,153 @@ def report_text(reports: list[FileReport]) -> str:
                     out.append(f"    {'':>9}  {' ' * (len(f.check) + 2)} « {q[:160]}{'…' if len(q) > 160 else ''} »")
         out.append("")
     return "\n".join(out)
+
+
+# ------------------------------------------------------------------------------------------
+# Adding validated documents (`kg add`)
+
+# Properties with one value per document in the registry graph: a new mention does not add a
+# second value; a disagreement is kept as a kg:conflict note instead.
+_FUNCTIONAL = (ELI.date_document, KG.datePartial, KG.title, ELI.id_local, KG.issuer)
+
+
+@dataclass
+class AddOutcome:
+    source: str
+    added: bool
+    graph: str | None = None
+    replaced: list[str] = field(default_factory=list)
+    reason: str | None = None        # why it was not added
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "added": self.added, "graph": self.graph,
+                "replaced": self.replaced, "reason": self.reason}
+
+
+def merge_registry(existing: Graph, new: Graph, own_nodes: set[URIRef]) -> Graph:
+    """The registry graph after adding a document's records to it.
+
+    Records the graph already has keep their single-valued facts (a different value from the
+    new document becomes a kg:conflict note), except the new document's own node, whose header
+    is authoritative; new records and other facts are added.
+    """
+    out = Graph()
+    for t in existing:
+        out.add(t)
+    for s in set(new.subjects()):
+        known = (s, None, None) in existing
+        for p, o in new.predicate_objects(s):
+            if s in own_nodes and p in _FUNCTIONAL:
+                out.remove((s, p, None))
+                out.add((s, p, o))
+                continue
+            if known and p in _FUNCTIONAL:
+                old = list(existing.objects(s, p))
+                if old and o not in old:
+                    note = f"{_short_path(p)}: {o} ≠ {', '.join(str(x) for x in old)}"
+                    out.add((s, KG.conflict, Literal(note)))
+                    continue
+            if known and p == RDF.type and s not in own_nodes and o not in (KG.Document,) \
+                    and any(True for _ in existing.objects(s, RDF.type)):
+                # keep the type the graph already gives a document cited elsewhere
+                if (s, p, o) not in existing and str(o).startswith(KG_NS) and o not in (
+                        KG.StateDocument, KG.PartyDocument):
+                    continue
+            out.add((s, p, o))
+    return out
+
+
+def add_files(paths: Iterable[str | Path], *, store: str | Path | None = None, graph: str | Path | None = None,
+              force: bool = False, base_iri: str | None = None, engine: str = "fast",
+              progress: Callable[[str], None] | None = None) -> tuple[list[FileReport], list[AddOutcome], str]:
+    """Validate each file against the target graph and add the ones that conform (or all, with
+    `force`), replacing an earlier version of the same document (same node or same content hash).
+
+    Target: the store (`store`, else data/store when it exists), else the graph files (`graph`,
+    default data/build; graph.trig/ttl/jsonld rewritten atomically). Returns (reports, outcomes,
+    target description).
+    """
+    from .graph import Minter
+    from .store import Store, _current_dir, default_store_path
+
+    st = None
+    ds_file: Dataset | None = None
+    outdir: Path | None = None
+    if store is not None or (graph is None and _current_dir(default_store_path(None)) is not None):
+        st = Store(default_store_path(store))
+        existing = ExistingGraph(_ox_of(st), str(st.root))
+        target = f"store {st.root}"
+    else:
+        from .export import load_dataset
+        gp = Path(graph) if graph is not None else Path("data/build")
+        trig = gp / "graph.trig" if gp.is_dir() or gp.suffix == "" else gp
+        outdir = trig.parent
+        if trig.exists():
+            ds_file = load_dataset(trig)
+            existing = ExistingGraph.open(trig)
+        else:
+            ds_file = Dataset(default_union=True)
+            bind_prefixes(ds_file)
+            existing = None
+        target = f"graph files in {outdir}"
+    outcomes: list[AddOutcome] = []
+    try:
+        reports = validate_files(paths, base_iri=base_iri, engine=engine, progress=progress,
+                                 existing=existing if existing is not None else _EmptyGraph())
+        registry_iri = Minter(base_iri).registry_graph()
+        changed = False
+        for r in reports:
+            if r.error:
+                outcomes.append(AddOutcome(r.source, False, reason=r.error))
+                continue
+            if not r.conforms and not force:
+                outcomes.append(AddOutcome(r.source, False, graph=r.graph_iri,
+                                           reason=f"{r.count('Violation')} violation(s); fix them or use --force"))
+                continue
+            ds = r.dataset
+            gname, node = source_graph_of(ds)
+            src_graph = ds.graph(gname)
+            new_reg = ds.graph(registry_iri)
+            old = existing.graphs_of(node, r.doc.sha256 if r.doc else None) if existing is not None else set()
+            old.discard(str(gname))
+            if st is not None:
+                st.replace_graph(gname, src_graph, source=r.source)
+                merged = merge_registry(st.graph(registry_iri), new_reg, {node})
+                st.replace_graph(registry_iri, merged)
+                for g in sorted(old):
+                    st.remove_graph(g)
+            else:
+                assert ds_file is not None
+                target_graph = ds_file.graph(gname)
+                target_graph.remove((None, None, None))
+                for t in src_graph:
+                    target_graph.add(t)
+                reg = ds_file.graph(registry_iri)
+                merged = merge_registry(reg, new_reg, {node})
+                reg.remove((None, None, None))
+                for t in merged:
+                    reg.add(t)
+                for g in old:
+                    ds_file.remove_graph(ds_file.graph(URIRef(g)))
+                if existing is not None:
+                    existing._ids = None
+            changed = True
+            outcomes.append(AddOutcome(r.source, True, graph=str(gname), replaced=sorted(old)))
+            r.dataset = None
+        if changed and ds_file is not None and outdir is not None:
+            from .export import write_outputs
+            write_outputs(ds_file, outdir)
+        if st is not None:
+            st.flush()
+    finally:
+        if st is not None:
+            st.close()
+    return reports, outcomes, target
+
+
+class _EmptyGraph(ExistingGraph):
+    """No existing graph: validate the documents alone."""
+
+    def __init__(self) -> None:
+        import pyoxigraph as ox
+        super().__init__(ox.Store(), "(none)")

@@ -374,3 +374,61 @@ def test_evidence_is_the_sentence():
             "việc giao kế hoạch. Câu sau.")
     assert c.evidence.startswith("Căn cứ Quyết định số 1506/QĐ-TTg")
     assert c.evidence.endswith("giao kế hoạch.")
+
+
+def test_messy_conversions():
+    # hyphen-like letters and missing spaces from PDF conversion
+    c = one("theo Nghị định số 15/2021/NÐ-CP ngày 03/3/2021")         # Icelandic eth for Đ
+    assert c.type == "Nghị định" and c.date == "2021-03-03"
+    c = one("theo Nghị quyết số01/NQ-CPngày 08/01/2022 của Chính phủ")
+    assert (c.identifier, c.date, c.issuer) == ("01/NQ-CP", "2022-01-08", "Chính phủ")
+    assert one("Quyết định số 12/QĐ\u2014UBND ký ngày 3/3/2023").identifier == "12/QĐ-UBND"
+    assert one("huyện nghèo theo Nghị quyết 30a/2008/NQ-CP của Chính phủ").identifier == "30a/2008/NQ-CP"
+    c = one("Căn cứ Nghị định số 138/2020 của Chính phủ quy định về tuyển dụng")
+    assert (c.identifier, c.year) == ("138/2020", 2020)
+    assert cites("tháng 6/2023 tăng 5/2023 so với cùng kỳ") == []
+
+
+def test_numbers_written_as_short_names():
+    c = one("theo Tờ trình số 12 ngày 3/4/2023 của Sở Tài chính")
+    assert (c.type, c.identifier, c.date, c.issuer) == ("Tờ trình", "12", "2023-04-03", "Sở Tài chính")
+    c = one("xử phạt theo Nghị định 100 của Chính phủ về giao thông")
+    assert (c.type, c.identifier) == ("Nghị định", "100")
+    assert cites("Kế hoạch 5 năm 2021 - 2025 và 02 Chỉ thị 15 ngày") == []
+
+
+def test_more_party_resolution_names():
+    assert one("thực hiện Nghị quyết Đại hội Đảng bộ tỉnh nhiệm kỳ 2020 - 2025 và").surface == \
+        "Nghị quyết Đại hội Đảng bộ tỉnh nhiệm kỳ 2020 - 2025"
+    assert one("Nghị quyết Hội nghị lần thứ năm Ban Chấp hành Trung ương khóa XIII về đất đai").surface == \
+        "Nghị quyết Hội nghị lần thứ năm Ban Chấp hành Trung ương khóa XIII"
+    assert one("Nghị quyết Trung ương 4 (khóa XII) về xây dựng Đảng").surface == \
+        "Nghị quyết Trung ương 4 (khóa XII)"
+    assert cites("triển khai Nghị quyết Đại hội Đảng các cấp") == []
+
+
+def test_issuer_names():
+    assert one("Công văn số 12/BNG-LS của Bộ Ngoại giao về việc").issuer == "Bộ Ngoại giao"
+    assert one("Kết luận số 1248/KL-UBND ngày 15/5/2023 của UBND thành phố Lạng Sơn kết luận thanh "
+               "tra").issuer == "UBND thành phố Lạng Sơn"
+    assert one("Quyết định số 123/QĐ-UBND ngày 5/6/2023 của Chủ tịch Ủy ban nhân dân tỉnh Bắc Kạn về "
+               "việc").issuer == "Chủ tịch Ủy ban nhân dân tỉnh Bắc Kạn"
+    assert one("Kết luận số 21-KL/TW ngày 25/10/2021 của Hội nghị lần thứ tư Ban Chấp hành Trung ương Đảng "
+               "khóa XIII về").issuer == "Hội nghị lần thứ tư Ban Chấp hành Trung ương Đảng khóa XIII"
+
+
+def test_header_number_without_colon_and_header_spans():
+    text = "ỦY BAN NHÂN DÂN\nSố 12/KH-UBND\nKẾ HOẠCH\nThực hiện Nghị quyết số 01/NQ-CP của Chính phủ\n"
+    assert ids(text) == ["01/NQ-CP"]
+    ct = normalise.clean("Số hiệu 12/KH-UBND; thực hiện Kế hoạch số 12/KH-UBND.")
+    s = ct.original.index("12/KH-UBND")
+    h = DocumentHeader(identifier="12/KH-UBND", spans={"identifier": (s, s + 10)})
+    assert [c.start for c in find_citations(ct, h)] == [ct.original.rindex("Kế hoạch")]
+
+
+def test_sections_are_assigned():
+    from kg_builder.models import Section
+    text = "I. CĂN CỨ\nCăn cứ Nghị quyết số 01/NQ-CP ngày 06/01/2023 của Chính phủ;\n"
+    sec = Section(id="s1", kind="roman", label="I", heading="I. CĂN CỨ", level=1, start=0, end=len(text))
+    c = find_citations(normalise.clean(text), None, [sec])[0]
+    assert c.section == "s1" and c.relation == "based_on"

@@ -301,3 +301,17 @@ def test_title_key_drops_type_issuer_and_term():
     k2 = title_key("Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Lạng Sơn lần thứ XVII", "Nghị quyết", gaz)
     assert k1 == k2 == "lần thứ xvii"
     assert title_key("Quyết định của UBND tỉnh về nhiệm vụ năm 2023", "Quyết định", gaz) == "nhiệm vụ năm 2023"
+
+
+def test_type_and_date_only_mention():
+    h = _prov_header("Cao Bằng", 2022, "10/BC-UBND")
+    a = _hand_doc("a.txt", h, [
+        _cit("Kế hoạch số 05/KH-UBND ngày 16/01/2022 của UBND tỉnh", "Kế hoạch", "05/KH-UBND", "2022-01-16", "UBND tỉnh"),
+        _cit("Kế hoạch ngày 16/01/2022", "Kế hoạch", None, "2022-01-16"),
+        _cit("Kế hoạch ngày 20/01/2022", "Kế hoạch", None, "2022-01-20"),
+    ])
+    reg = resolve([a])
+    la = reg.links
+    assert la[1].target == la[0].target == "ubnd-tinh-cao-bang|2022|05/KH-UBND"
+    assert la[2].status == "resolved" and la[2].target != la[0].target
+    assert reg.documents[la[2].target].year == 2022

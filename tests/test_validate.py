@@ -1,0 +1,348 @@
+"""`kg validate` / `kg add`: each check on a fixture derived from corpus text, located and quoted
+in the source file; reports (text, JSON, sh:ValidationReport); adding with replacement."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from kg_builder import validate as V
+from kg_builder.namespace import KG
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX = ROOT / "tests" / "fixtures" / "validate"
+
+
+@pytest.fixture(scope="session")
+def corpus_dataset(corpus_paths):
+    """The graph of the whole bundled corpus, built as `kg build` does."""
+    from kg_builder import graph, resolve
+    from kg_builder.pipeline import extract_file
+
+    docs = [extract_file(p) for p in corpus_paths]
+    return graph.build_dataset(docs, resolve.resolve(docs))
+
+
+@pytest.fixture(scope="session")
+def corpus_trig(corpus_dataset, tmp_path_factory) -> Path:
+    from kg_builder.export import write_outputs
+
+    out = tmp_path_factory.mktemp("corpus-build")
+    write_outputs(corpus_dataset, out)
+    return out / "graph.trig"
+
+
+@pytest.fixture(scope="session")
+def existing(corpus_trig):
+    eg = V.ExistingGraph.open(corpus_trig)
+    yield eg
+    eg.close()
+
+
+@pytest.fixture(scope="session")
+def reports(existing) -> dict[str, V.FileReport]:
+    """Every fixture validated against the corpus graph, once."""
+    files = sorted(FIX.glob("*.txt"))
+    return {Path(r.source).name: r for r in V.validate_files(files, existing=existing)}
+
+
+def _checks(report: V.FileReport, severity: str | None = None) -> set[str]:
+    return {f.check for f in report.findings if severity is None or f.severity == severity}
+
+
+def _finding(report: V.FileReport, check: str) -> V.Finding:
+    found = [f for f in report.findings if f.check == check]
+    assert found, f"{check} not reported for {report.source}: {sorted(_checks(report))}"
+    return found[0]
+
+
+def _assert_located(report: V.FileReport, f: V.Finding, expect_quote: str) -> None:
+    """The finding points at the text it quotes, at the right line and column."""
+    original = (FIX / Path(report.source).name).read_text(encoding="utf-8")
+    assert f.start is not None and f.quote == original[f.start:f.end]
+    assert expect_quote in f.quote
+    lines = original.split("\n")
+    assert lines[f.line - 1][f.column - 1:].startswith(f.quote.split("\n")[0])
+    assert f.message_vi and f.message_en and f.message_vi != f.message_en
+
+
+# --- the reference: a conforming document ----------------------------------------------
+
+def test_conforming_document_has_no_violation_or_warning(reports):
+    r = reports["ok.txt"]
+    assert r.error is None and r.conforms
+    assert _checks(r, "Violation") == set() and _checks(r, "Warning") == set()
+    # both cited documents are known to the corpus graph: nothing is "new"
+    assert "UnknownReference" not in _checks(r)
+    assert V.exit_code([r]) == 0
+
+
+# --- each check on its fixture ------------------------------------------------------------
+
+@pytest.mark.parametrize("fixture, check, severity, quote", [
+    ("section_gap.txt", "SectionGap", "Warning", "IV. NHIỆM VỤ TRỌNG TÂM"),
+    ("section_duplicate.txt", "SectionDuplicate", "Warning", "II. NHIỆM VỤ TRỌNG TÂM"),
+    ("draft_blank_number.txt", "HeaderNumberBlank", "Warning", "/BC-UBND"),
+    ("draft_blank_number.txt", "HeaderDatePartial", "Warning", "tháng 7 năm 2023"),
+    ("party_in_state_style.txt", "PartyInStateStyle", "Violation", "29/NQ-TW"),
+    ("state_in_party_style.txt", "StateInPartyStyle", "Violation", "79-QĐ/UBND"),
+    ("unknown_codes.txt", "UnknownTypeCode", "Warning", "79/QĐX-UBND"),
+    ("unknown_codes.txt", "UnknownIssuerCode", "Info", "12/NQ-ZZQ"),
+    ("year_mismatch.txt", "IdentifierYearDate", "Violation", "583/2022/QĐ-UBND"),
+    ("cited_after.txt", "CitedAfterCiting", "Violation", "ngày 15/9/2023"),
+    ("conflicting_dates.txt", "ConflictingDates", "Warning", "01/NQ-CP ngày 10/01/2023"),
+    ("type_word.txt", "DifferentTypeCode", "Warning", "Nghị quyết số 128/NQ-CP"),
+    ("type_word.txt", "DifferentTypeWord", "Warning", "Kế hoạch số 79/QĐ-UBND"),
+    ("unknown_reference.txt", "UnknownReference", "Info", "1234/QĐ-TTg"),
+    ("impossible_dates.txt", "ImpossibleDate", "Violation", "31/02/2023"),
+])
+def test_check_fires_on_its_fixture(reports, fixture, check, severity, quote):
+    r = reports[fixture]
+    f = _finding(r, check)
+    assert f.severity == severity
+    _assert_located(r, f, quote)
+    # the same check stays silent on the conforming original
+    assert check not in _checks(reports["ok.txt"])
+
+
+def test_messages_name_what_is_wrong(reports):
+    assert "29-NQ/TW" in _finding(reports["party_in_state_style.txt"], "PartyInStateStyle").message_en
+    assert "79/QĐ-UBND" in _finding(reports["state_in_party_style.txt"], "StateInPartyStyle").message_vi
+    gap = _finding(reports["section_gap.txt"], "SectionGap")
+    assert '"III"' in gap.message_en and '"III"' in gap.message_vi
+    conflict = _finding(reports["conflicting_dates.txt"], "ConflictingDates")
+    assert "2023-01-06" in conflict.message_en and "lang-son_2023_qd-79" in conflict.message_en
+    assert "128/NĐ-CP" in _finding(reports["type_word.txt"], "DifferentTypeCode").message_en
+    assert "45/13/2023" in {f.value for f in reports["impossible_dates.txt"].findings if f.check == "ImpossibleDate"}
+
+
+def test_exit_codes_follow_severity(reports):
+    assert V.exit_code([reports["section_gap.txt"]]) == 0            # warnings only
+    assert V.exit_code([reports["cited_after.txt"]]) == 1            # a violation
+    assert V.exit_code([reports["ok.txt"], V.FileReport("x.txt", error="x.txt: the file is empty")]) == 2
+
+
+def test_blank_number_is_a_warning_not_a_crash(reports):
+    r = reports["draft_blank_number.txt"]
+    assert r.conforms and r.document["number_blank"]
+
+
+def test_conflict_within_the_new_document(existing, tmp_path):
+    """The same identifier cited twice with two dates in one new document."""
+    text = (FIX / "ok.txt").read_text(encoding="utf-8")
+    text = text.replace("triển khai thực hiện quyết liệt",
+                        "thực hiện Nghị quyết số 01/NQ-CP ngày 09/01/2023 của Chính phủ, triển khai quyết liệt")
+    p = tmp_path / "twice.txt"
+    p.write_text(text, encoding="utf-8")
+    r = V.validate_files([p], existing=existing)[0]
+    msgs = [f.message_en for f in r.findings if f.check == "ConflictingDates"]
+    assert any("2023-01-09" in m and "2023-01-06" in m for m in msgs)
+
+
+def test_without_existing_graph_every_reference_is_new():
+    r = V.validate_files([FIX / "ok.txt"], existing=V._EmptyGraph())[0]
+    assert {f.value for f in r.findings if f.check == "UnknownReference"} >= {"01/NQ-CP", "79/QĐ-UBND"}
+    assert r.conforms
+
+
+def test_corpus_conflict_is_found(existing, corpus_paths):
+    """The corpus itself cites 01/CT-UBND with two dates (05/01/2021 and 05/01/2022)."""
+    path = next(p for p in corpus_paths if "nq01-cp" in p.name)
+    r = V.validate_files([path], existing=existing)[0]
+    values = {f.value for f in r.findings if f.check == "ConflictingDates"}
+    assert {"2021-01-05", "2022-01-05"} <= values
+
+
+# --- engines, targeted context --------------------------------------------------------------
+
+def test_fast_engine_agrees_with_pyshacl(existing):
+    from kg_builder.pipeline import extract_file
+
+    doc = extract_file(FIX / "party_in_state_style.txt")
+    fast = V.validate_document(doc, existing, engine="fast")
+    ref = V.validate_document(doc, existing, engine="pyshacl")
+    key = lambda r: sorted((f.check, f.severity, f.focus, f.value) for f in r.findings)  # noqa: E731
+    assert key(fast) == key(ref)
+    assert "PartyInStateStyle" in _checks(ref)
+
+
+def test_context_is_targeted(existing, corpus_dataset):
+    """Only the nodes a new document refers to are read from the existing graph."""
+    from kg_builder.pipeline import extract_file
+
+    doc = extract_file(FIX / "ok.txt")
+    ds = V.document_dataset(doc)
+    gname, node = V.source_graph_of(ds)
+    new = Graph()
+    for g in ds.graphs():
+        for t in g:
+            new.add(t)
+    ctx = existing.context_for(new, node, set())
+    whole = len(corpus_dataset)
+    assert 0 < len(ctx) < whole / 20
+    assert (URIRef(next(iter(new.objects(None, KG.mentions)))), None, None) in ctx or len(ctx) > 0
+    # the document cited by the fixture and known to the graph is in the context with its date
+    dates = {str(o) for s, o in ctx.subject_objects(URIRef("http://data.europa.eu/eli/ontology#date_document"))}
+    assert "2023-01-19" in dates
+
+
+# --- report formats ----------------------------------------------------------------------
+
+def test_text_report_groups_by_severity(reports):
+    text = V.report_text([reports["cited_after.txt"]])
+    assert text.index("Violation (") < text.index("Warning (")
+    assert "19:67" in text and "[CitedAfterCiting]" in text
+    assert "sau ngày của văn bản này" in text and "after this document's date" in text
+
+
+def test_json_report(reports):
+    obj = V.report_json([reports["cited_after.txt"], reports["ok.txt"]])
+    json.dumps(obj, ensure_ascii=False)
+    assert obj["conforms"] is False
+    files = {Path(f["source"]).name: f for f in obj["files"]}
+    assert files["ok.txt"]["conforms"] and not files["cited_after.txt"]["conforms"]
+    f = next(x for x in files["cited_after.txt"]["findings"] if x["check"] == "CitedAfterCiting")
+    assert set(f["message"]) == {"vi", "en"} and f["line"] == 19 and f["column"] == 67
+
+
+def test_ttl_report_is_a_shacl_validation_report(reports):
+    g = Graph().parse(data=V.report_graph([reports["cited_after.txt"]]).serialize(format="turtle"), format="turtle")
+    rep = next(g.subjects(RDF.type, SH.ValidationReport))
+    assert g.value(rep, SH.conforms) == Literal(False)
+    results = list(g.objects(rep, SH.result))
+    assert results
+    sev = {g.value(r, SH.resultSeverity) for r in results}
+    assert SH.Violation in sev
+    for r in results:
+        langs = {m.language for m in g.objects(r, SH.resultMessage)}
+        assert langs == {"vi", "en"}
+        assert g.value(r, SH.focusNode) is not None and g.value(r, SH.sourceShape) is not None
+
+
+# --- the shapes file -----------------------------------------------------------------------
+
+def test_every_check_is_documented_in_both_languages():
+    g = Graph().parse(ROOT / "shapes" / "checks.ttl")
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    assert len(shapes) >= 15
+    for s in shapes:
+        for p in (SH.name, SH.description):
+            assert {o.language for o in g.objects(s, p)} >= {"vi", "en"}, (s, p)
+        msgs = list(g.objects(s, SH.message))
+        for c in g.objects(s, SH.sparql):
+            msgs += list(g.objects(c, SH.message))
+        assert {m.language for m in msgs} >= {"vi", "en"}, s
+        assert g.value(s, SH.severity) in (SH.Violation, SH.Warning, SH.Info), s
+
+
+# --- CLI -------------------------------------------------------------------------------------
+
+def _kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "kg_builder", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=300)
+
+
+def test_cli_validate_exit_codes_and_formats(corpus_trig, tmp_path):
+    ok = _kg("validate", str(FIX / "ok.txt"), "--against", str(corpus_trig))
+    assert ok.returncode == 0, ok.stderr
+    assert "ok.txt" in ok.stdout and "conforms" in ok.stdout
+    bad = _kg("validate", str(FIX / "cited_after.txt"), "--against", str(corpus_trig), "-f", "json")
+    assert bad.returncode == 1
+    assert json.loads(bad.stdout)["files"][0]["counts"]["Violation"] >= 1
+    ttl = _kg("validate", str(FIX / "cited_after.txt"), "--against", str(corpus_trig), "-f", "ttl")
+    assert ttl.returncode == 1
+    assert (None, RDF.type, SH.ValidationReport) in Graph().parse(data=ttl.stdout, format="turtle")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    unreadable = _kg("validate", str(empty), str(FIX / "ok.txt"), "--against", str(corpus_trig))
+    assert unreadable.returncode == 2
+    assert "empty" in unreadable.stdout and "Traceback" not in unreadable.stderr
+
+
+# --- kg add ------------------------------------------------------------------------------------
+
+def _source_graphs(trig: Path) -> dict[str, str]:
+    """sha256 -> graph IRI of every source document in a graph file."""
+    from kg_builder.export import load_dataset
+
+    ds = load_dataset(trig)
+    out = {}
+    for g in ds.graphs():
+        for s in g.subjects(RDF.type, KG.SourceDocument):
+            out[str(g.value(s, KG.sha256))] = str(g.identifier)
+    return out
+
+
+def test_add_to_graph_files_replaces_earlier_versions(corpus_dataset, corpus_paths, tmp_path):
+    import hashlib
+
+    from kg_builder.export import write_outputs
+
+    build = tmp_path / "build"
+    write_outputs(corpus_dataset, build)
+    before = _source_graphs(build / "graph.trig")
+    corpus_583 = next(p for p in corpus_paths if "583" in p.name)
+    old_sha = hashlib.sha256(corpus_583.read_bytes()).hexdigest()
+    assert old_sha in before
+
+    # ok.txt is another version of 583/BC-UBND (same identifier, issuer, year): it replaces it
+    reports, outcomes, target = V.add_files([FIX / "ok.txt"], graph=build)
+    assert outcomes[0].added and "graph files" in target
+    after = _source_graphs(build / "graph.trig")
+    new_sha = reports[0].doc.sha256
+    assert old_sha not in after and after[new_sha] == before[old_sha]
+    assert len(after) == len(before)
+    # the same content again: nothing duplicated
+    _, again, _ = V.add_files([FIX / "ok.txt"], graph=build)
+    assert again[0].added and _source_graphs(build / "graph.trig") == after
+    # a draft without number is a new document: one more source graph
+    _, draft, _ = V.add_files([FIX / "draft_blank_number.txt"], graph=build)
+    final = _source_graphs(build / "graph.trig")
+    assert draft[0].added and len(final) == len(after) + 1
+    # its cited documents joined the registry without a second date for known ones
+    from kg_builder.export import load_dataset
+    ds = load_dataset(build / "graph.trig")
+    eli_date = URIRef("http://data.europa.eu/eli/ontology#date_document")
+    for s in set(ds.subjects(eli_date, None)):
+        assert len(set(ds.objects(s, eli_date))) == 1, s
+
+
+def test_add_refuses_violations_unless_forced(corpus_dataset, tmp_path):
+    from kg_builder.export import write_outputs
+
+    build = tmp_path / "build"
+    write_outputs(corpus_dataset, build)
+    before = (build / "graph.trig").read_bytes()
+    _, outcomes, _ = V.add_files([FIX / "cited_after.txt"], graph=build)
+    assert not outcomes[0].added and "violation" in outcomes[0].reason
+    assert (build / "graph.trig").read_bytes() == before
+    _, forced, _ = V.add_files([FIX / "cited_after.txt"], graph=build, force=True)
+    assert forced[0].added
+
+
+def test_add_to_store(corpus_dataset, tmp_path):
+    from kg_builder.store import Store
+
+    path = tmp_path / "store"
+    with Store(path) as st:
+        st.load_dataset(corpus_dataset)
+        n_graphs = len(st.named_graphs())
+    _, outcomes, target = V.add_files([FIX / "draft_blank_number.txt"], store=path)
+    assert outcomes[0].added and target.startswith("store")
+    _, again, _ = V.add_files([FIX / "draft_blank_number.txt"], store=path)
+    assert again[0].added
+    _, replaced, _ = V.add_files([FIX / "ok.txt"], store=path)      # a new version of 583/BC-UBND
+    assert replaced[0].added
+    with Store(path, read_only=True) as st:
+        graphs = st.named_graphs()
+        assert outcomes[0].graph in graphs and replaced[0].graph in graphs
+        assert len(graphs) == n_graphs + 1
+        rows = list(st.query("SELECT ?g WHERE { GRAPH ?g { ?d a <https://w3id.org/vngovkg/ont#SourceDocument> } }"))
+        assert len(rows) == len({r[0] for r in rows})                  # one source document per graph
