@@ -503,13 +503,14 @@ def _indicator_records(graph: Optional[Path], store: Optional[Path], files: Opti
             raise InputError("no readable input files")
         docs = extract_all(paths, problems=problems)
         ds = graph_mod.build_dataset(docs, resolve.resolve(docs), base_iri=_base_iri(base_iri))
-        return load_records(ds), docs
+        from .consistency import fast_dataset
+        return load_records(fast_dataset(ds)), docs
     if graph is None:
         from .store import Store, default_store_path
         if store is not None or (default_store_path() / "current").exists():
             return load_records(Store(store, read_only=True).dataset()), None
-    from . import export
-    return load_records(export.load_dataset(graph or DEFAULT_BUILD / "graph.trig")), None
+    from .consistency import open_graph
+    return load_records(open_graph(graph or DEFAULT_BUILD / "graph.trig")), None
 
 
 def _select_indicator(records, indicator: Optional[str]):

@@ -166,6 +166,55 @@ def _s(term) -> str | None:
     return None if term is None else str(term)
 
 
+_OX_FORMATS = {".trig": "TRIG", ".nq": "N_QUADS", ".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD"}
+
+
+def open_graph(path) -> Any:
+    """A built graph file (or build directory) as an rdflib Dataset whose queries run in Oxigraph
+    (in memory; much faster than rdflib's own engine). Falls back to export.load_dataset."""
+    from pathlib import Path
+
+    from .errors import InputError
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / "graph.trig"
+    if not p.exists():
+        raise InputError(f"{p}: no such graph file (run `kg build` first)")
+    fmt = _OX_FORMATS.get(p.suffix.lower())
+    try:
+        import pyoxigraph as ox
+        import rdflib
+        from rdflib.store import Store as _Store
+
+        if fmt is None or not hasattr(ox.RdfFormat, fmt):
+            raise ValueError(fmt)
+        store = ox.Store()
+        kwargs = {"to_graph": ox.NamedNode(p.resolve().as_uri())} if fmt in ("TURTLE", "N_TRIPLES") else {}
+        store.load(path=str(p), format=getattr(ox.RdfFormat, fmt), **kwargs)
+        return rdflib.Dataset(store=rdflib.plugin.get("Oxigraph", _Store)(store=store), default_union=True)
+    except (ImportError, ValueError, SyntaxError, OSError, TypeError):
+        from .export import load_dataset
+        return load_dataset(p)
+
+
+def fast_dataset(ds) -> Any:
+    """An rdflib Dataset in memory copied into Oxigraph for querying (a no-op for Oxigraph stores)."""
+    if type(ds.store).__name__ == "OxigraphStore":
+        return ds
+    try:
+        import pyoxigraph as ox
+        import rdflib
+        from rdflib.store import Store as _Store
+
+        data = ds.serialize(format="nquads")
+        store = ox.Store()
+        store.load(data.encode("utf-8") if isinstance(data, str) else data, format=ox.RdfFormat.N_QUADS)
+        return rdflib.Dataset(store=rdflib.plugin.get("Oxigraph", _Store)(store=store), default_union=True)
+    except Exception:  # noqa: BLE001 - no Oxigraph: rdflib's own engine (slower) still works
+        return ds
+
+
 def load_records(ds) -> list[ObsRecord]:
     """Every indicator observation of the dataset (SPARQL over the built graph)."""
     obs = _triples(ds, OBS_QUERY)

@@ -31,10 +31,6 @@ from .resources import data_path
 
 # ----------------------------------------------------------------------------- helpers
 
-_WORD = r"[0-9A-Za-zÀ-ỹĐđ]"
-_UPPER_START = re.compile(r"^[A-ZÀ-ÝĂÂĐÊÔƠƯẠ-Ỹ]")
-
-
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
@@ -57,8 +53,9 @@ def slugify(s: str, maxlen: int = 60) -> str:
 
 def clean_index(ct: CleanText, orig: int) -> int:
     """Clean offset of the first cleaned character at or after an original offset (body only)."""
-    body = ct.offsets[: ct.body_end] if ct.body_end else ct.offsets[:-1]
-    return bisect.bisect_left(body, orig)
+    # bisect within bounds instead of slicing: O(log n), not O(n), per call (large files)
+    hi = ct.body_end if ct.body_end else len(ct.offsets) - 1
+    return bisect.bisect_left(ct.offsets, orig, 0, hi)
 
 
 def body_text(ct: CleanText) -> str:
@@ -72,10 +69,22 @@ def orig_span(ct: CleanText, s: int, e: int) -> tuple[int, int]:
 _SENT_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZÀ-ÝĂÂĐÊÔƠƯẠ-Ỹ0-9-])|\n+")
 
 
+@lru_cache(maxsize=4)
+def _sentence_ends(text: str) -> list[int]:
+    """End offsets of every sentence break of a text, in order (computed once per text)."""
+    return [m.end() for m in _SENT_END.finditer(text)]
+
+
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """[start, end) of the sentence around pos (a sentence ends at . ! ? ; or a newline)."""
-    start = 0
-    for m in _SENT_END.finditer(text, 0, pos):
+    # Same result as scanning text[:pos] from 0, in time linear in the sentence: breaks that end
+    # before pos are found by bisection in the breaks of the whole text, and only the stretch
+    # after the last of them is scanned with the text cut at pos.
+    ends = _sentence_ends(text)
+    k = bisect.bisect_left(ends, pos) - 1
+    lo = ends[k] if k >= 0 else 0
+    start = lo
+    for m in _SENT_END.finditer(text, lo, pos):
         start = m.end()
     m = _SENT_END.search(text, pos)
     end = m.start() if m else len(text)
@@ -377,7 +386,8 @@ def _cut_name(text: str, start: int, vocab: ProgrammeVocab, stops: bool = True) 
         if j != -1 and j < cut:
             cut = j
     # " và Dự án …" / " và cụm công nghiệp …" starts a second name
-    m = re.search(r"\s(và|hoặc)\s+(?=[A-ZÀ-ÝĂÂĐÊÔƠƯẠ-Ỹ]|(dự án|cụm công nghiệp|khu công nghiệp|đề án|chương trình)\b)", seg[:cut])
+    m = re.search(r"\s(và|hoặc)\s+(?=[A-ZÀ-ÝĂÂĐÊÔƠƯẠ-Ỹ]|(\d+\s+)?(?i:dự án|cụm công nghiệp|khu công nghiệp|đề án|chương trình)\b)",
+                  seg[:cut])
     if m:
         cut = m.start()
     return start + len(seg[:cut].rstrip(" ,-–"))
@@ -459,12 +469,12 @@ def find_entities(doc: ExtractedDocument) -> list[EntityMention]:
         key = vocab.key(full if trig.kind == "programme" or trig.keep_trigger else name_after, trig.kind)
         if trig.kind == "programme" and not key.startswith("chương trình"):
             key = "chương trình " + key
-        # ", thành phố Lạng Sơn" / ", huyện Cao Lộc" at the end locates the entity, it does not name it
-        trailing = [p for p in gaz.find(text[s:end]) if s + p[2] == end and text[s + p[1] - 2:s + p[1]] == ", "]
-        if trailing:
-            k2 = vocab.key(text[s:s + trailing[-1][1] - 2] if (trig.kind == "programme" or trig.keep_trigger)
-                           else text[name_start:s + trailing[-1][1] - 2])
-            key = ("chương trình " + k2) if trig.kind == "programme" and not k2.startswith("chương trình") else k2
+        # "…, thành phố Lạng Sơn" / "… huyện Cao Lộc (giai đoạn …)" at the end locates the entity,
+        # it does not name it
+        for _pid, ps, pe in gaz.find(text[s:end]):
+            pkey = vocab.key(text[s + ps:s + pe])
+            if pkey and key.endswith(" " + pkey) and len(key) > len(pkey) + 8:
+                key = key[: -len(pkey) - 1]
         curated = vocab.curated_for(trig.kind, key)
         if not _mention_name_ok(name_after, curated, capitalised, trig, vocab):
             continue

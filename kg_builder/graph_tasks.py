@@ -25,7 +25,7 @@ import hashlib
 from typing import Any, Iterable
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from .entities import merge_entities, place_gazetteer, programme_vocab
 from .models import DocumentRecord, ExtractedDocument, Registry
@@ -237,7 +237,7 @@ def add_document(g: Graph, doc: ExtractedDocument, ctx) -> None:
             if tg.deadline is not None:
                 g.add((tn, KG.hasDeadline, ctx.minter.fact(doc.sha256, "deadline", tg.deadline.start,
                                                            tg.deadline.end)))
-            concept = _indicator_for(tg.subject)
+            concept = _indicator_for(tg.text)
             if concept is not None:
                 g.add((tn, KG.targetIndicator, concept))
             ctx.provenance(g, tn, doc, tg.start, tg.end)
@@ -288,12 +288,11 @@ def _indicator_for(subject: str) -> URIRef | None:
             path = ontology_path("indicators.ttl")
             if path.exists():
                 og = Graph().parse(path, format="turtle")
-                for c, _, lab in og.triples((None, SKOS.prefLabel, None)):
-                    if getattr(lab, "language", None) == "vi":
-                        _INDICATORS[" ".join(str(lab).lower().split())] = c
-                for c, _, lab in og.triples((None, SKOS.altLabel, None)):
-                    if getattr(lab, "language", None) in ("vi", None):
-                        _INDICATORS.setdefault(" ".join(str(lab).lower().split()), c)
+                indicators = set(og.subjects(RDF.type, KG.Indicator))   # not the other schemes' concepts
+                for prop in (SKOS.prefLabel, SKOS.altLabel):
+                    for c, _, lab in og.triples((None, prop, None)):
+                        if c in indicators and getattr(lab, "language", None) in ("vi", None):
+                            _INDICATORS.setdefault(" ".join(str(lab).lower().split()), c)
         except Exception:  # noqa: BLE001 - the link is optional
             _INDICATORS = {}
     s = " ".join(subject.lower().split())

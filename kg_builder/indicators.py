@@ -334,6 +334,7 @@ AGENCY_CELL = re.compile(r"^(?:Sở|Ủy ban|Uỷ ban|UBND|Công an|Cục|Ban|B�
                          r"Hải quan|Bộ Chỉ huy|Bộ đội|Cơ quan|Phòng)\b")
 _SENT_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\[]?[A-ZĐÀ-ỸÁẢÃẠÂẦẤẨẪẬĂẰẮẲẴẶÉÈẺẼẸÊỀẾỂỄỆÍÌỈĨỊÓÒỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÚÙỦŨỤƯỪỨỬỮỰÝỲỶỸỴ])|\n+")
 _NO_NUMBER_BEFORE = re.compile(r"[/\d]$")
+_NUMBER_TOKEN = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?(?![\d])|(?<![\d.,])\d+[.,]\d+(?![\d])")
 
 
 # ============================================================================================
@@ -401,11 +402,15 @@ def _context(doc: ExtractedDocument, sch: Scheme, table_spans: list[tuple[int, i
     year = _doc_year(doc)
     ev = Evidence()
     text = doc.text.text
-    pos = 0
-    for s, e in sorted(table_spans):
-        ev.add(text[pos:s])
-        pos = e
-    ev.add(text[pos:])
+    # evidence: the numbers of the prose written as values (followed by a unit or %), not section
+    # numbers ("4.1.") nor dates
+    for m in _NUMBER_TOKEN.finditer(text):
+        if any(s <= m.start() < e for s, e in table_spans):
+            continue
+        if text[max(0, m.start() - 1):m.start()] in ("/", "-") or text[m.end():m.end() + 1] in ("/",):
+            continue
+        if text[m.end():m.end() + 2].strip().startswith("%") or sch.unit_at(text, m.end()) is not None:
+            ev.add_number(m.group(0))
     setting = (doc.header.type or "") in SETTING_TYPES
     return _DocContext(doc, sch, year, _default_period(doc, year), decide_convention(ev), ev,
                        area_of(doc), setting)
@@ -468,7 +473,7 @@ def _tokens(text: str, s0: int, s1: int, ctx: _DocContext) -> list[_Token]:
             continue
         unit = unit_text = None
         unit_end = m.end()
-        if m.group(0).rstrip().endswith("%"):
+        if m.group(0).rstrip().endswith("%") or re.search(r"\d\s*%\s+trở\s+(?:lên|xuống)$", m.group(0)):
             unit, unit_text = ctx.scheme.unit_of("%"), "%"
         else:
             found = ctx.scheme.unit_at(text, m.end())
@@ -500,6 +505,17 @@ def _strip_name(name: str) -> str:
     name = re.sub(r"^[\s,;:.\-–)]+", "", name)
     name = re.sub(r"^(?:trong đó|trong đó có|gồm|bao gồm|và|riêng)\b[\s:,]*", "", name, flags=re.I)
     return name.strip(" ,;:-–(")
+
+
+_TRAILING = re.compile(r"(?:\s+(?:ước|đạt|ước đạt|ước thực hiện|thực hiện|là|được|khoảng|có|đạt được|ước tính))+\s*$", re.I)
+
+
+def _display_name(name: str) -> str:
+    """An unmatched name as a reader wants it: its last clause, without trailing verbs."""
+    if len(name.split()) > 8 and "," in name:
+        name = name.rsplit(",", 1)[-1]
+    name = _TRAILING.sub("", " " + name).strip()
+    return _strip_name(name) or name
 
 
 def _is_continuation(name: str, ctx: _DocContext) -> bool:
@@ -706,6 +722,8 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
             inherited = True
         if parent_here:
             parent = parent_here
+        if indicator is None:
+            name = _display_name(name)
         con = sch.concept(indicator)
         # measure
         target = _target_words_before(text, s0, tok.start) or heading_target or \
@@ -755,7 +773,8 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
         obs = _make_obs(ctx, text, tok, measure, name, indicator, period, (s0, s1))
         if measure == PERCENT_OF_PLAN:
             obs.plan_basis = pct_alone
-        if change and change.group("verb").lower() == "giảm" and (con is None or con.growth):
+        reduction = found is not None and "giảm" in norm(found[1]).split()   # "Giảm tỷ lệ hộ nghèo"
+        if change and change.group("verb").lower() == "giảm" and (con is None or con.growth) and not reduction:
             obs.value, obs.lower, obs.upper = _neg(obs.value), _neg(obs.upper), _neg(obs.lower)
         if measure == TARGET:
             obs.set_by_source = True
@@ -861,14 +880,19 @@ def _classify_header(text: str, year: int | None) -> _Column:
         ys = re.findall(r"\b((?:19|20)\d{2})\b", text)
         if len(ys) == 1:
             period = year_period(int(ys[0]))
+    if re.search(r"\bso với\b|\bso sánh\b|%|\btỷ lệ\b", t):
+        # comparison columns: "So với KH (%)", "So với cùng kỳ (%)"; others are read and ignored
+        if "cùng kỳ" in t:
+            return _Column("value", text, YOY, period)
+        if re.search(r"\b(?:kế hoạch|kh|dự toán|mục tiêu)\b", t):
+            return _Column("value", text, PERCENT_OF_PLAN, period)
+        return _Column("value", text, None, period)
     if re.search(r"\b(?:ước|uoc)\b", t):
         return _Column("value", text, ESTIMATE, period)
     if re.search(r"\b(?:thực hiện|th|kết quả)\b", t):
         return _Column("value", text, RESULT, period)
     if re.search(r"\b(?:kế hoạch|kh|mục tiêu|chỉ tiêu)\b", t):
         return _Column("value", text, TARGET, period)
-    if re.search(r"\b(?:so sánh|tỷ lệ)\b|%", t):
-        return _Column("skip", text)
     if period is not None:
         return _Column("value", text, RESULT, period)
     return _Column("skip", text)
@@ -951,7 +975,7 @@ def extract_tables(ctx: _DocContext) -> tuple[list[Observation], list[Problem], 
         cols = [_classify_header(h.text, ctx.year or (hp.year if hp else None)) for h in header]
         # a plan column without its own period takes the period of the single estimate/result column
         value_cols = [c for c in cols if c.role == "value"]
-        dated = [c.period for c in value_cols if c.measure != TARGET and c.period is not None]
+        dated = [c.period for c in value_cols if c.measure in (ESTIMATE, RESULT) and c.period is not None]
         for c in value_cols:
             if c.period is None:
                 if c.measure == TARGET and len({p.key for p in dated if p.kind in ("year", "multi-year")}) == 1:
@@ -973,6 +997,8 @@ def extract_tables(ctx: _DocContext) -> tuple[list[Observation], list[Problem], 
         for o in obs:          # row links are indices within this table: make them global
             if o.target_index is not None:
                 o.target_index += len(observations)
+            if o.of_index is not None:
+                o.of_index += len(observations)
         observations.extend(obs)
         problems.extend(probs)
     return observations, problems, spans
@@ -1125,7 +1151,7 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
         row_obs: list[Observation] = []
         target_obs: Observation | None = None
         for col, cell in zip(value_cols, values):
-            if cell.empty:
+            if cell.empty or col.measure is None:
                 continue
             pv = _is_value_cell(cell.text, conv)
             if pv is None:
@@ -1148,15 +1174,22 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
                 obs.notes.append(conv_note)
             if pv.ambiguous:
                 obs.notes.append("ambiguous number: the table gives no convention")
+            if obs.measure in (PERCENT_OF_PLAN, YOY):
+                obs.unit, obs.unit_text = sch.unit_of("%"), "%"
+                if obs.measure == YOY:
+                    obs.comparison_basis = "cùng kỳ"
+                else:
+                    obs.plan_basis = col.header.strip()
             if obs.measure == TARGET:
                 obs.lead_agencies, obs.cooperating_agencies = list(lead), list(coop)
                 obs.set_by_source = ctx.is_setting_document
                 target_obs = obs
-            _unit_note(obs, sch)
+            if obs.measure not in (PERCENT_OF_PLAN, YOY):
+                _unit_note(obs, sch)
             row_obs.append(obs)
         # evaluation goes with the last estimate/result value of the row
         if row_obs:
-            reported = [o for o in row_obs if o.measure != TARGET]
+            reported = [o for o in row_obs if o.measure in (ESTIMATE, RESULT)]
             holder = reported[-1] if reported else None
             if holder is not None and eval_cell is not None:
                 holder.evaluation = sch.evaluation_of(eval_cell.text)
@@ -1168,8 +1201,12 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
         if target_obs is not None:
             t_idx = base + row_obs.index(target_obs)
             for o in row_obs:
-                if o is not target_obs:
+                if o.measure in (ESTIMATE, RESULT):
                     o.target_index = t_idx
+        values_idx = [base + k for k, o in enumerate(row_obs) if o.measure in (ESTIMATE, RESULT)]
+        for o in row_obs:
+            if o.measure in (PERCENT_OF_PLAN, YOY) and values_idx:
+                o.of_index = values_idx[-1]      # the comparison goes with the row's reported value
         prev_indicator = indicator
         if name_cell.text.strip().startswith(("-", "–", "+")) or (group_parent and indicator and
                                                                   sch.concept(indicator) and group_parent in sch.concept(indicator).broader):
@@ -1195,7 +1232,7 @@ def _apply_group_evaluations(group_rows: dict[str, list[tuple[list[Observation],
             continue
         group_eval = evals[0]
         for r in value_rows:
-            reported = [o for o in r if o.measure != TARGET]
+            reported = [o for o in r if o.measure in (ESTIMATE, RESULT)]
             if not reported:
                 continue
             holder = reported[-1]

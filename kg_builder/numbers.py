@@ -117,6 +117,16 @@ class Evidence:
             elif form.kind == "ambiguous":
                 self.ambiguous += 1
 
+    def add_number(self, number: str) -> None:
+        form = classify(number)
+        if form.kind in (VI, EN):
+            setattr(self, form.kind, getattr(self, form.kind) + 1)
+            self.examples.setdefault(form.kind, [])
+            if len(self.examples[form.kind]) < 3:
+                self.examples[form.kind].append(form.text)
+        elif form.kind == "ambiguous":
+            self.ambiguous += 1
+
     def describe(self) -> str:
         return f"vi {self.vi}, en {self.en}, ambiguous {self.ambiguous}"
 

@@ -24,7 +24,7 @@ class Period:
 
     @property
     def key(self) -> str:
-        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+        return f"{self.kind}-{self.start.isoformat()}_{self.end.isoformat()}"
 
     @property
     def year(self) -> int:

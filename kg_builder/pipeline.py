@@ -124,11 +124,37 @@ class BuildSummary:
                 "store": self.store}
 
 
-def _extract_or_error(path: Path) -> ExtractedDocument | InputError:
+_SHARED_INSTANCES: set[str] = set()
+
+
+def gazetteer_delta() -> dict:
+    """Local agencies the gazetteer instantiated in this (worker) process since the last call.
+
+    resolve() looks agencies up in the process-wide gazetteer, which learns local agencies while
+    documents are extracted; a parent process whose workers did the extracting must be told
+    (merge_gazetteer) or its resolve() would differ from a one-process build."""
+    from .gazetteer import Gazetteer
+
+    inst = getattr(Gazetteer.default(), "_instances", {})
+    new = {k: v for k, v in inst.items() if k not in _SHARED_INSTANCES}
+    _SHARED_INSTANCES.update(new)
+    return new
+
+
+def merge_gazetteer(delta: dict) -> None:
+    from .gazetteer import Gazetteer
+
+    inst = getattr(Gazetteer.default(), "_instances", None)
+    if inst is not None:
+        for k, v in delta.items():
+            inst.setdefault(k, v)
+
+
+def _extract_or_error(path: Path) -> tuple[ExtractedDocument | InputError, dict]:
     try:
-        return extract_file(path)
+        return extract_file(path), gazetteer_delta()
     except InputError as exc:
-        return exc
+        return exc, gazetteer_delta()
 
 
 def extract_all(files: list[Path], progress: Callable[[str], None] | None = None,
@@ -142,7 +168,9 @@ def extract_all(files: list[Path], progress: Callable[[str], None] | None = None
         pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
     try:
         results = pool.map(_extract_or_error, files, chunksize=2) if pool else map(_extract_or_error, files)
-        for f, res in zip(files, results):
+        for f, (res, delta) in zip(files, results):
+            if pool is not None:
+                merge_gazetteer(delta)
             if isinstance(res, InputError):
                 if problems is None:
                     raise res

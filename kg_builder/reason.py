@@ -131,9 +131,14 @@ def materialise(ds: Dataset | Graph, axioms: Axioms | None = None) -> int:
     """Materialise the needed entailments in every named graph (in place); returns the count added."""
     axioms = axioms or default_axioms()
     if isinstance(ds, Dataset):
-        added = sum(materialise_graph(g, axioms) for g in list(ds.graphs()))
-        from .graph_tasks import materialise_drives   # transitive kg:drivenBy / kg:drives (issue 6)
-        return added + materialise_drives(ds)
+        added = 0
+        try:
+            from .graph_tasks import materialise_drives   # transitive kg:drivenBy / kg:drives (issue 6)
+        except ImportError:
+            materialise_drives = None
+        if materialise_drives is not None:   # first: its graph then gets the closure below too
+            added += materialise_drives(ds)
+        return added + sum(materialise_graph(g, axioms) for g in list(ds.graphs()))
     return materialise_graph(ds, axioms)
 
 

@@ -164,7 +164,11 @@ _HY = "-\u2014"           # hyphens (the cleaner folds the other dashes to "-")
 _IDENT = (r"(?P<num>\d{1,5}(?:[a-z](?=\s?[/" + _HY + r"]))?)(?!\d)"
           r"(?:(?P<year_part>\s?/\s?(?P<year>(?:19|20)\d{2}))?\s?/\s?(?P<t1>" + _TOK + r")"
           r"|(?P<party>\s*[" + _HY + r"]\s*)(?P<p1>" + _TOK + r"))"
-          r"(?P<rest>(?:(?:[" + _HY + r"]\s?|\s[" + _HY + r"](?!\s)|\s?/\s?)" + _TOK + r"){0,5})")
+          r"(?P<rest>(?:(?:[" + _HY + r"]\s?|\s[" + _HY + r"](?!\s)|\s?/\s?)" + _TOK +
+          # a hyphen spaced on both sides ("12/UBND - TH"): only when the code ends there, so
+          # that a dash between a code and a name in a flattened table is not taken in
+          r"|\s{1,2}[" + _HY + r"]\s{1,2}" + _TOK + r"(?=\s*(?:[^\w\s]|\Z|(?i:ngày|của|về|và|năm|do|đã|được|ký|cùng|đều)"
+          r"(?![^\W\d_])))){0,5})")
 
 _DATE_FULL = (r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>(?:19|20)\d{2})(?!\d)"
               r"|(?P<d2>\d{1,2})\s+(?i:tháng)\s+(?P<m2>\d{1,2})\s*,?\s+(?i:năm)\s+(?P<y2>(?:19|20)\d{2})(?!\d)")
@@ -178,6 +182,7 @@ class _Regexes:
     ident: re.Pattern[str]
     left: re.Pattern[str]
     date_after: re.Pattern[str]
+    same_date: re.Pattern[str]
     type_date_tail: re.Pattern[str]
     issuer_head: re.Pattern[str]
     issuer_heads_at: re.Pattern[str]
@@ -192,6 +197,7 @@ class _Regexes:
     law_tail: re.Pattern[str]
     amending_law: re.Pattern[str]
     issuer_before: re.Pattern[str]
+    recipient_before: re.Pattern[str]
     tw_scan: re.Pattern[str]
 
 
@@ -205,7 +211,12 @@ def _rx() -> _Regexes:
         rf"(?:{NLB}(?P<tw>{tw_all}|{ab})\s*(?:(?P<so>(?i:số|so))\s*[:.]?\s*)?"
         rf"|{NLB}(?P<so2>(?i:số))\s*[:.]?\s*)\Z")
     verbs = r"(?:(?i:ban\s+hành|ký\s+ban\s+hành|ký|được\s+ban\s+hành)\s+)?"
-    date_after = re.compile(rf"\s*,?\s*\(?\s*{verbs}(?i:ngày|ngay)\s*(?:{_DATE})")
+    # "cùng ngày 16/6/2022", "đều ngày …": one date shared by the list before it
+    same = r"(?P<same>(?i:cùng|đều)\s+)?"
+    date_after = re.compile(rf"\s*,?\s*\(?\s*{verbs}{same}(?i:ngày|ngay)\s*(?:{_DATE})")
+    # "… số 46/NQ-HĐND cùng ngày của HĐND tỉnh": the date of the reference before
+    same_date = re.compile(r"\s*,?\s*(?i:cùng|đều)\s+(?:(?i:ban\s+hành|được\s+ban\s+hành|ký)\s+)?"
+                           r"(?i:ngày)(?![^\W\d_])(?!\s*(?:\d|(?i:tháng|hôm)(?![^\W\d_])))")
     type_date_tail = re.compile(rf"\s*,?\s*{verbs}(?i:ngày)\s+(?:{_DATE})")
     heads = _alt(v.sets["issuer_heads"])
     issuer_head = re.compile(rf"\s*,?\s*(?i:của)\s+(?=(?:{heads}){NL}|[A-ZĐ]{{2,}})")
@@ -237,11 +248,15 @@ def _rx() -> _Regexes:
                           r"|\s+(?i:năm\s+)?(?P<y>(?:19|20)\d{2})(?!\d|\s*[/\-]\s*\d)")
     amending_law = re.compile(r"(?i:luật)\s+(?i:sửa\s+đổi)\s*,?\s*(?i:bổ\s+sung)\s+"
                               r"(?:(?i:một\s+số\s+điều)\s+)?(?:(?i:của)\s+)?\Z")
+    ib_verbs = _alt(v.sets["issuer_before_verbs"])
     issuer_before = re.compile(
-        r"(?:\s+(?i:tại|theo)|\s+(?:(?i:đã|vừa|đã\s+ký)\s+)?(?i:ban\s+hành|phê\s+duyệt)|\s*,)\s*\Z")
-    return _Regexes(ident, left, date_after, type_date_tail, issuer_head, issuer_heads_at, subject,
+        rf"(?:\s+(?i:tại|theo)|\s+(?:(?i:đã|vừa|cũng\s+đã|đã\s+kịp\s+thời|kịp\s+thời)\s+)?{ib_verbs}"
+        rf"(?:\s+(?i:các|những|\d{{1,3}}))?|\s*,)\s*\Z")
+    recipient_before = re.compile(
+        rf"{NLB}(?:(?i:đã|vừa|sẽ|cũng\s+đã)\s+)?(?:{_alt(v.sets['recipient_verbs'])})\s+\Z")
+    return _Regexes(ident, left, date_after, same_date, type_date_tail, issuer_head, issuer_heads_at, subject,
                     congress, congress_ellipsis, short_tail, relation, header_no, header_no_cell, law_names, law_tail,
-                    amending_law, issuer_before,
+                    amending_law, issuer_before, recipient_before,
                     re.compile(r"(?<![^\W_])" + _alt(list(v.word_type) + list(v.generic_words), False)
                                + r"(?![^\W_])"))
 
@@ -454,41 +469,35 @@ def _phrase_at(text: str, pos: int, phrases: set[str], max_words: int = 5) -> in
     return best
 
 
-def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
+def _line_start(text: str, pos: int, limit: int = 5000) -> int:
+    """Start of the line holding pos; on a very long line (a whole document without line
+    breaks) at most `limit` characters back, so that the work stays linear."""
+    lo = max(0, pos - limit)
+    return max(text.rfind("\n", lo, pos) + 1, lo)
 
 
 def _clause_start(text: str, pos: int, limit: int = 300) -> int:
-    """Start of the clause that holds pos (after the last ; : . or newline)."""
+    """Start of the clause that holds pos (after the last ; : newline or '. ')."""
     lo = max(0, pos - limit)
-    a = pos
-    while a > lo:
-        c = text[a - 1]
-        if c in "\n;:" or (c == "." and text[a:a + 1] in (" ", "\n")):
-            break
-        a -= 1
-    return a
+    a = max(text.rfind("\n", lo, pos), text.rfind(";", lo, pos), text.rfind(":", lo, pos),
+            text.rfind(". ", lo, pos), text.rfind(".\n", lo, pos))
+    return a + 1 if a >= 0 else lo
+
+
+_SENT_BACK = re.compile(r".*(?:\n|(?<!\d)[.!?] )", re.DOTALL)
+_SENT_FWD = re.compile(r"\n|[.!?](?=[ \n]|\Z)")
 
 
 def _sentence(text: str, s: int, e: int) -> tuple[int, int]:
-    """The sentence around [s, e): from the last '. ' / newline before s to the next after e."""
+    """The sentence around [s, e): from the last '. ' or newline before s to the next after e."""
     lo = max(0, s - 400)
-    a = s
-    while a > lo:
-        c = text[a - 1]
-        if c == "\n" or (c in ".!?" and text[a:a + 1] == " " and not text[a - 2:a - 1].isdigit()):
-            break
-        a -= 1
-    hi = min(len(text), e + 400)
-    b = e
-    while b < hi:
-        c = text[b]
-        if c == "\n":
-            break
-        if c in ".!?" and (b + 1 >= len(text) or text[b + 1] in " \n"):
-            b += 1
-            break
-        b += 1
+    m = _SENT_BACK.match(text, lo, s)
+    a = m.end() if m else lo
+    f = _SENT_FWD.search(text, e, min(len(text), e + 400))
+    if f is None:
+        b = min(len(text), e + 400)
+    else:
+        b = f.start() if f.group(0) == "\n" else f.end()
     return a, b
 
 
@@ -515,12 +524,18 @@ class _Doc:
         low = text.lower().replace("ð", "đ")
         if len(low) != len(text):          # a character whose lower case is longer: keep offsets
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("ð", "đ")
+        blockers = v.sets["law_preceding_blockers"]
         for m in _rx().tw_scan.finditer(low):
             if "\n\n" in m.group(0):
                 continue
             w = text[m.start():m.end()]
             k = _key(w)
             ty = v.word_type.get(k)
+            if ty in v.named_types:
+                # "pháp luật", "kỷ luật", "quy luật": part of a common noun, not a type word
+                before = low[max(0, m.start() - 20):m.start()].split()
+                if before and (before[-1] in blockers or " ".join(before[-2:]) in blockers):
+                    continue
             tw = _TW(m.start(), m.end(), w, ty)
             self.tws.append(tw)
             self.tw_at[tw.start] = tw
@@ -547,12 +562,41 @@ class _M:
     kind: str = "numbered"          # numbered | law | congress | short | typedate | titled
     explicit_type: bool = False
     type_start: int | None = None   # where its type word starts
+    shares_date: bool = False       # its date was written "cùng ngày D": shared with the list before
+    same_date: bool = False         # written "cùng ngày" with no date: the date of the one before
 
 
 # --------------------------------------------------------------------------- issuer / tail
 
-def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
-    """Issuer phrase starting at pos (right after "của "): its span, or None."""
+def _joint_code(identifier: str | None, ty: str | None) -> bool | None:
+    """True: the document is issued jointly — a joint type ("Thông tư liên tịch") or a code
+    naming two issuers ("06/2016/TTLT-BTC-BNV", "09/HDLT-BTC-BKHĐT"); False: its code names
+    one known issuer ("22/UBND-KT"); None: nothing is known."""
+    if ty and any(w in ty.lower() for w in _vocab().sets["joint_type_words"]):
+        return True
+    if not identifier:
+        return None
+    parts = split_identifier(identifier)
+    if not parts.get("issuer"):
+        return None
+    unit = (parts.get("unit_code") or "").split("-")[0]
+    return bool(unit and _issuer_name(unit))
+
+
+def _joint_end(text: str, e: int) -> bool:
+    """After a second issuer ("… của Bộ Tài chính và Bộ Nội vụ"): the mention ends here, so
+    both issued it (not "… của UBND tỉnh và Sở Tài chính đã hướng dẫn …")."""
+    q = _skip_ws(text, e)
+    return q >= len(text) or text[q] in ";.:()\n" or \
+        bool(_phrase_at(text, q, _vocab().sets["joint_issuer_followers"]))
+
+
+def _parse_issuer(doc: _Doc, pos: int, joint: bool | None = None,
+                  depth: int = 0, until: int | None = None) -> tuple[int, int] | None:
+    """Issuer phrase starting at pos (right after "của "): its span, or None. `joint` (see
+    _joint_code): True, "A và B", "A, B" are one joint issuer; None, "A và B" is one when the
+    mention ends after B (or at `until`); False, the code names one issuer and "và B" is not
+    part of it."""
     text = doc.text
     v = _vocab()
     heads = v.sets["issuer_heads"]
@@ -582,6 +626,16 @@ def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
             r = _skip_ws(text, q + 1)
             if r < len(text) and text[r].islower():
                 q = r
+        if q < len(text) and text[q] == "," and depth < 3:
+            # "của Bộ trưởng, Chủ nhiệm Ủy ban Dân tộc" (one person, two offices),
+            # "của Bộ Tài chính, Bộ Nội vụ" in a joint document
+            r = _skip_ws(text, q + 1)
+            if _phrase_at(text, r, heads) and not doc.type_word_at(r) and \
+                    (joint is True or (nwords == 1 and _phrase_at(text, start, v.sets["position_titles"]) == end - start)):
+                sp2 = _parse_issuer(doc, r, joint, depth + 1, until)
+                if sp2:
+                    return start, sp2[1]
+            break
         if q >= len(text) or text[q] in "\n,;:.()“”\"'":
             break
         wm = _WORD.match(text, q)
@@ -592,11 +646,27 @@ def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
         if low == "và":
             r = _skip_ws(text, wm.end())
             nx = _WORD.match(text, r)
-            if not nx or not nx.group(0)[:1].isupper() or doc.type_word_at(r) \
-                    or _phrase_at(text, r, heads):
+            if not nx or not nx.group(0)[:1].isupper() or doc.type_word_at(r):
+                break
+            if _phrase_at(text, r, heads):
+                # a second issuer: "của Bộ Tài chính và Bộ Kế hoạch và Đầu tư"
+                if depth < 3 and joint is not False:
+                    sp2 = _parse_issuer(doc, r, joint, depth + 1, until)
+                    if sp2 and (joint or sp2[1] == until or _joint_end(text, sp2[1])):
+                        return start, sp2[1]
                 break
             p = wm.end()
             nwords += 1
+            syll = 0
+            after_head = False
+            continue
+        ol = _phrase_at(text, q, v.sets["ordinal_words"]) if prev in v.sets["issuer_number_after"] else 0
+        if ol:
+            # "Hội nghị lần thứ năm Ban Chấp hành Trung ương": "năm" is five, not a year
+            end = q + ol
+            p = end
+            nwords += 1
+            prev = text[q:end].split()[-1].lower()
             syll = 0
             after_head = False
             continue
@@ -621,6 +691,19 @@ def _parse_issuer(doc: _Doc, pos: int) -> tuple[int, int] | None:
             syll = 1 if (after_head and w[:1].isupper() and not w.isupper()) else 0
             after_head = bool(_phrase_at(text, q, heads))
             continue
+        if w.isdigit() and len(w) <= 4 and nwords >= 2 and not _YEARLIKE.fullmatch(w) \
+                and prev not in v.sets["issuer_place_words"]:
+            # a body named with a number: "Ban Chỉ đạo 389 tỉnh", "Bộ Tư lệnh Quân khu 2"
+            r = _skip_ws(text, wm.end())
+            if r >= len(text) or text[r] in ",;.:)\n" or _phrase_at(text, r, lower_ok) \
+                    or _phrase_at(text, r, heads) or _phrase_at(text, r, _AFTER_NAMED_NUMBER):
+                end = wm.end()
+                p = end
+                nwords += 1
+                prev = low
+                syll = 0
+                after_head = False
+                continue
         if 0 < syll < 4 and w.isalpha() and w[:1].islower():
             # lower-case syllables of a capitalised name: "Bộ Ngoại giao", "Sở Xây dựng"
             end = wm.end()
@@ -655,21 +738,37 @@ def _tail(doc: _Doc, m: _M, pos: int, want_subject: bool = True) -> int:
     text = doc.text
     rx = _rx()
     end = pos
-    for _ in range(2):
+    year_seen = False
+    for _ in range(4):
         if m.date is None and m.partial_date is None:
             dm = rx.date_after.match(text, end)
             if dm:
                 iso, part = _date_from(dm)
                 if iso or part:
                     m.date, m.partial_date = iso, part
+                    m.shares_date = dm.group("same") is not None
                     end = dm.end()
                     if "(" in text[dm.start():dm.end()][:6] and text[end:end + 1] == ")":
                         end += 1
                     continue
+            if m.kind == "numbered" and not year_seen:
+                ym = _YEAR_AFTER.match(text, end)
+                year_seen = True
+                if ym and (m.year is None or m.year == int(ym.group("y"))):
+                    # "Nghị quyết 01/NQ-CP năm 2024 của Chính phủ": a year without day or month
+                    m.year = int(ym.group("y"))
+                    end = ym.end()
+                    continue
+            if not m.same_date:
+                sd = rx.same_date.match(text, end)
+                if sd:
+                    m.same_date = True
+                    end = sd.end()
+                    continue
         if m.issuer is None:
             im = rx.issuer_head.match(text, end)
             if im:
-                sp = _parse_issuer(doc, im.end())
+                sp = _parse_issuer(doc, im.end(), _joint_code(m.identifier, m.type))
                 if sp:
                     m.issuer = text[sp[0]:sp[1]].strip()
                     end = sp[1]
@@ -698,13 +797,27 @@ def _issuer_before(doc: _Doc, m: _M) -> None:
     if not tail:
         return
     stop = tail.start()
-    for hm in rx.issuer_heads_at.finditer(text, cs, stop):
-        sp = _parse_issuer(doc, hm.start())
-        if sp and sp[1] == stop:
-            before = text[cs:hm.start()]
-            if "," in tail.group(0) and not re.search(r"(?i:của)\s*\Z", before):
-                continue
-            m.issuer = text[sp[0]:sp[1]].strip()
+    comma = "," in tail.group(0)
+    # "… đã trình HĐND tỉnh tại Tờ trình số …" (HĐND receives it) but "… tham mưu UBND
+    # huyện ban hành Quyết định số …" (UBND issues it)
+    via = re.match(r"\s+(?i:tại|theo)", tail.group(0)) is not None or comma
+    for _ in range(2):
+        for hm in rx.issuer_heads_at.finditer(text, cs, stop):
+            sp = _parse_issuer(doc, hm.start(), None, 0, stop)
+            if sp and sp[1] == stop:
+                before = text[cs:hm.start()]
+                if comma and not re.search(r"(?i:của)\s*\Z", before):
+                    continue
+                rm = rx.recipient_before.search(text, cs, hm.start()) if via else None
+                if rm:
+                    # "UBND thành phố đã trình HĐND thành phố tại Tờ trình số …": the body
+                    # after "trình" receives the document; the one before sends it
+                    stop = len(text[:rm.start()].rstrip())
+                    comma = False
+                    break
+                m.issuer = text[sp[0]:sp[1]].strip()
+                return
+        else:
             return
 
 
@@ -723,8 +836,6 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
         lm = rx.left.search(text, max(0, ids - 40), ids)
         tw = lm.group("tw") if lm else None
         so = (lm.group("so") or lm.group("so2")) if lm else None
-        if tw and lm.group("so") is None and not text[lm.end("tw"):ids].strip() == "":
-            tw = None
         bare = "t1" not in im.re.groupindex
         if bare:
             # "Nghị định số 138/2020": a type word, "số", then number/year only
@@ -753,6 +864,13 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
             o0, o1 = ct.to_original(ids, ide)
             if o0 < header_span[1] and o1 > header_span[0]:
                 continue
+        tw_start = lm.start("tw") if (lm and tw) else None
+        if tw is None and lm is not None and lm.group("so2"):
+            # "Quyết định phê duyệt số …", "Công văn hỏa tốc số …": the type word comes
+            # before a short qualifier
+            qt = _qualified_type_word(doc, lm.start("so2"))
+            if qt is not None:
+                tw, tw_start = qt.word, qt.start
         parts = split_identifier(ident)
         ty = None
         explicit = False
@@ -764,14 +882,14 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
                 explicit = ty is not None
         if ty is None:
             ty = parts["type"]
-        if lm and tw:
-            start = lm.start("tw")
+        if tw_start is not None:
+            start = tw_start
         elif lm and lm.group("so2"):
             start = lm.start("so2")
         else:
             start = ids
         m = _M(start=start, end=ide, type=ty, identifier=ident, explicit_type=explicit,
-               type_start=lm.start("tw") if (lm and tw) else None)
+               type_start=tw_start)
         if parts["year"]:
             m.year = parts["year"]
         elif bare:
@@ -779,6 +897,31 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
         m.end = _tail(doc, m, ide)
         out.append(m)
     return out
+
+
+def _qualified_type_word(doc: _Doc, so_pos: int) -> _TW | None:
+    """The type word before "số" at so_pos when one to three qualifier words stand between
+    ("Quyết định phê duyệt số", "Công văn hỏa tốc số", "QUYẾT ĐỊNH ĐIỀU CHỈNH SỐ")."""
+    text = doc.text
+    k = bisect_left(doc.tw_starts, so_pos) - 1
+    if k < 0:
+        return None
+    t = doc.tws[k]
+    gap = text[t.end:so_pos]
+    if len(gap) > 40 or not _QUAL_GAP.fullmatch(gap) or "\n\n" in gap:
+        return None
+    if _determined(text, t.start):
+        return None                  # "các Quyết định phê duyệt số …, số …": a plural head
+    caps = t.word.isupper() and len(t.word) > 2
+    stops = _vocab().sets.get("type_qualifier_stops", set())
+    for w in gap.split():
+        ok_case = w.isupper() if caps else w.islower()
+        if not ok_case or w.lower() in stops:
+            return None
+    return t
+
+
+_QUAL_GAP = re.compile(r"(?:\s+[^\W\d_]+){1,3}\s+")
 
 
 def _law_name_end(doc: _Doc, p: int, lowercase_tw: bool) -> int:
@@ -820,14 +963,10 @@ def _laws(doc: _Doc) -> list[_M]:
     rx = _rx()
     v = _vocab()
     out: list[_M] = []
-    blockers = v.sets["law_preceding_blockers"]
-    for tw in doc.tws:
+    for tw in doc.tws:                 # (type words inside "pháp luật" are not in doc.tws)
         if tw.type not in v.named_types:
             continue
         s = tw.start
-        before = text[max(0, s - 20):s].lower().split()
-        if before and (before[-1] in blockers or " ".join(before[-2:]) in blockers):
-            continue
         p = _skip_ws(text, tw.end)
         if p == tw.end:
             continue
@@ -1048,6 +1187,8 @@ def _titled(doc: _Doc) -> list[_M]:
             continue
         if len(text[ts:te].split()) < 2 and not quoted:
             continue
+        if not sub and not quoted and _only_phrases(text, ts, te, v.sets.get("title_generic_words", set())):
+            continue                   # "Quyết định phê duyệt, chủ đầu tư …": no name, no document
         m.end = te
         m.title = " ".join(text[s:te].split())
         if m.issuer is None:
@@ -1067,6 +1208,25 @@ def _titled(doc: _Doc) -> list[_M]:
     return out
 
 
+def _only_phrases(text: str, s: int, e: int, phrases: set[str]) -> bool:
+    """text[s:e] is made of `phrases` only, or its part up to the first comma is and the
+    part after the comma does not start with one ("phê duyệt, chủ đầu tư tổ chức …", but
+    not "phê duyệt, điều chỉnh dự án …", a list of actions on one object)."""
+    c = text.find(",", s, e)
+    e1 = c if c >= 0 else e
+    p = _skip_ws(text, s)
+    seen = False
+    while p < e1:
+        n = _phrase_at(text, p, phrases)
+        if not n or p + n > e1:
+            return False
+        seen = True
+        p = _skip_soft(text, p + n)
+    if not seen:
+        return False
+    return c < 0 or not _phrase_at(text, _skip_ws(text, c + 1), phrases)
+
+
 def _title_end(doc: _Doc, s: int) -> int:
     text = doc.text
     v = _vocab()
@@ -1081,6 +1241,7 @@ def _title_end(doc: _Doc, s: int) -> int:
     i = s
     last_good = s
     nwords = 0
+    after_tw = False
     while i < limit:
         c = text[i]
         if c in "\n;:" or (c == "." and (i + 1 >= len(text) or text[i + 1] in " \n")):
@@ -1113,11 +1274,15 @@ def _title_end(doc: _Doc, s: int) -> int:
             nwords += len(tw.word.split())
             i = tw.end
             last_good = i
+            after_tw = True
             continue
         wm = _WORD.match(text, i)
         if not wm:
             i += 1
             continue
+        if not after_tw and wm.group(0).lower() == "số" and _NUMBER_AFTER_SO.match(text, wm.end()):
+            break                      # "Quyết định phê duyệt dự án … số 12/QĐ-UBND": the number ends the title
+        after_tw = False
         if nwords > 0:
             if _phrase_at(text, i, stops):
                 break
@@ -1136,6 +1301,7 @@ def _title_end(doc: _Doc, s: int) -> int:
 # --------------------------------------------------------------------------- assembly
 
 _PLURAL_AFTER_VA = frozenset({"các", "những"})
+_NUMBER_AFTER_SO = re.compile(r"\s*[:.]?\s*\d")
 _SEP = re.compile(r"\s*(?:,|;|(?i:và|hoặc)|,\s*(?i:và))\s*")
 
 
@@ -1146,15 +1312,23 @@ def _elliptical(doc: _Doc, nums: list[_M]) -> None:
     rx = _rx()
     v = _vocab()
     for i, m in enumerate(nums):
-        if m.explicit_type:
-            continue
         prev = nums[i - 1] if i else None
+        if m.explicit_type:
+            # "Đảng ủy xã đã ban hành Nghị quyết số 05-NQ/ĐU và Kế hoạch số 06-KH/ĐU": the
+            # issuer of a list, when the codes agree
+            if m.issuer is None and prev is not None and prev.issuer and m.identifier and \
+                    _SEP.fullmatch(text[prev.end:m.start]) and \
+                    split_identifier(m.identifier)["issuer_code"] and \
+                    split_identifier(m.identifier)["issuer_code"] == split_identifier(prev.identifier or "")["issuer_code"]:
+                m.issuer = prev.issuer
+            continue
         line_s = _line_start(text, m.start)
         head = None
-        for tw in doc.tws:
-            if tw.start >= m.start:
-                break
-            if tw.start >= line_s and tw.type and re.search(r"(?i:các)\s+\Z", text[max(0, tw.start - 8):tw.start]):
+        # a plural head earlier in the paragraph ("các Nghị quyết …: số …"), not too far back
+        k0 = bisect_left(doc.tw_starts, max(line_s, m.start - _LIST_HEAD_WINDOW))
+        k1 = bisect_left(doc.tw_starts, m.start)
+        for tw in doc.tws[k0:k1]:
+            if tw.type and _PLURAL_HEAD.search(text, max(0, tw.start - 8), tw.start):
                 head = tw
         parts = split_identifier(m.identifier or "")
         if head is not None and (prev is None or prev.end <= head.start or not prev.explicit_type):
@@ -1173,14 +1347,45 @@ def _elliptical(doc: _Doc, nums: list[_M]) -> None:
             if m.issuer is None and prev.issuer and \
                     parts["issuer_code"] == split_identifier(prev.identifier or "")["issuer_code"]:
                 m.issuer = prev.issuer
-    # one date written after the last member of a list
+    # one date written after the last member of a list; "cùng ngày D" shares it whatever the types
     for i in range(len(nums) - 2, -1, -1):
         a, b = nums[i], nums[i + 1]
         if a.date or a.partial_date or not (b.date or b.partial_date):
             continue
-        if re.fullmatch(r"\s*(?:,|(?i:và)|,\s*(?i:và))\s*", text[a.end:b.start]) and \
-                (not b.explicit_type or b.type == a.type):
+        gap = text[a.end:b.start]
+        if b.shares_date and _LIST_SEP_WIDE.fullmatch(gap):
+            a.date, a.partial_date, a.shares_date = b.date, b.partial_date, True
+            code = split_identifier(a.identifier or "")["issuer_code"]
+            if a.issuer is None and b.issuer and code and \
+                    code == split_identifier(b.identifier or "")["issuer_code"]:
+                a.issuer = b.issuer      # "… cùng ngày 20/02/2024 của Ban Thường vụ Tỉnh ủy"
+        elif _LIST_SEP.fullmatch(gap) and (not b.explicit_type or b.type == a.type):
             a.date, a.partial_date = b.date, b.partial_date
+
+
+_AFTER_NAMED_NUMBER = frozenset({"về", "về việc", "v/v", "đã", "ban hành", "tại", "ngày"})
+_YEARLIKE = re.compile(r"(?:19|20)\d{2}")
+_YEAR_AFTER = re.compile(r"[ \t]+(?i:năm)[ \t]+(?P<y>(?:19|20)\d{2})(?!\d|\s*[/.\-]\s*\d|\s*-\s*(?:19|20)\d{2})")
+_LIST_HEAD_WINDOW = 2000
+_PLURAL_HEAD = re.compile(r"(?i:các)\s+\Z")
+_LIST_SEP = re.compile(r"\s*(?:,|(?i:và)|,\s*(?i:và))\s*")
+_LIST_SEP_WIDE = re.compile(r"\s*(?:,|;|(?i:và)|[,;]\s*(?i:và))\s*")
+
+
+def _same_dates(doc: _Doc, ms: list[_M]) -> None:
+    """"Nghị quyết số 45/NQ-HĐND ngày 08/12/2023 …; Nghị quyết số 46/NQ-HĐND cùng ngày …":
+    a mention written "cùng ngày" with no date takes the date of the dated mention before it
+    (in the same paragraph, not far back)."""
+    text = doc.text
+    last = None
+    for m in ms:                       # in text order
+        if m.same_date and not (m.date or m.partial_date) and last is not None:
+            if m.start - last.end <= 400 and "\n\n" not in text[last.end:m.start]:
+                m.date, m.partial_date = last.date, last.partial_date
+                if m.year is None and m.date:
+                    m.year = int(m.date[:4])
+        if m.date or m.partial_date:
+            last = m
 
 
 def _merge_laws(doc: _Doc, laws: list[_M], nums: list[_M]) -> list[_M]:
@@ -1246,22 +1451,52 @@ def _relation(doc: _Doc, m: _M) -> str:
     return "cites"
 
 
+def _merge_titled(doc: _Doc, titled: list[_M], nums: list[_M]) -> list[_M]:
+    """"Quyết định phê duyệt dự án … số 12/QĐ-UBND": a title and the number right after it
+    are one mention, whose type word is the title's (the code must not say otherwise)."""
+    text = doc.text
+    v = _vocab()
+    by_start = {m.start: m for m in nums}
+    keep = []
+    for t in titled:
+        n = by_start.get(_skip_ws(text, t.end))
+        if n is not None and not n.explicit_type and n.type_start is None and \
+                text[n.start:n.start + 2].lower() == "số" and \
+                split_identifier(n.identifier or "")["type"] in (None, t.type, v.generic_default):
+            n.start = n.type_start = t.start
+            n.type = t.type
+            n.explicit_type = True
+            n.title = t.title
+            if n.issuer is None:
+                n.issuer = t.issuer
+            continue
+        keep.append(t)
+    return keep
+
+
 def _dedupe(ms: list[_M]) -> list[_M]:
     """Drop number-less mentions that a numbered one already covers, and duplicates."""
-    nums = [m for m in ms if m.kind == "numbered"]
+    nums = sorted((m for m in ms if m.kind == "numbered"), key=lambda n: n.start)
     num_ts = {n.type_start for n in nums if n.type_start is not None}
+    num_starts = [n.start for n in nums]
+    reach = []                         # reach[k]: the furthest end of nums[0..k]
+    for n in nums:
+        reach.append(max(n.end, reach[-1]) if reach else n.end)
+    other_ts = {o.type_start for o in ms if o.kind != "titled" and o.type_start is not None}
+    congress = [o for o in ms if o.kind == "congress"]
     out = []
     for m in ms:
         if m.kind in ("short", "typedate", "law") and m.type_start in num_ts:
             continue
-        if m.kind in ("short", "typedate") and any(n.start <= m.start < n.end for n in nums):
+        if m.kind in ("short", "typedate"):
+            k = bisect_left(num_starts, m.start + 1) - 1      # numbered ones starting at or before m
+            if k >= 0 and reach[k] > m.start:
+                continue
+        if m.kind == "titled" and m.type_start in other_ts:
             continue
-        if m.kind == "titled" and any(o is not m and o.kind != "titled" and o.type_start == m.type_start
-                                      for o in ms):
-            continue
-        if m.kind == "congress" and any(o is not m and o.kind == "congress" and o.start <= m.start
+        if m.kind == "congress" and any(o is not m and o.start <= m.start
                                         and m.end <= o.end and (o.start, o.end) != (m.start, m.end)
-                                        for o in ms):
+                                        for o in congress):
             continue
         out.append(m)
     seen = set()
@@ -1288,14 +1523,17 @@ def find_citations(ct: CleanText, header: DocumentHeader | None = None,
     laws = _laws(doc)
     laws = laws + _amending_laws(doc, laws)
     laws = _merge_laws(doc, laws, nums)
-    ms: list[_M] = nums + laws + _congress(doc) + _short_names(doc) + _type_dates(doc) + _titled(doc)
+    titled = _merge_titled(doc, _titled(doc), nums)
+    ms: list[_M] = nums + laws + _congress(doc) + _short_names(doc) + _type_dates(doc) + titled
     ms.sort(key=lambda m: (m.start, -m.end))
     nums_sorted = [m for m in ms if m.kind == "numbered"]
-    _elliptical(doc, nums_sorted)
-    ms = _dedupe(ms)
-    cits = []
     for m in ms:
         _issuer_before(doc, m)
+    _elliptical(doc, nums_sorted)
+    ms = _dedupe(ms)
+    _same_dates(doc, ms)
+    cits = []
+    for m in ms:
         s, e = m.start, m.end
         while e > s and text[e - 1] in " \t\n,;":
             e -= 1

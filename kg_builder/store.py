@@ -663,14 +663,14 @@ def ox_to_rdflib_result(res: Any) -> rdflib.query.Result:
 
 
 @contextlib.contextmanager
-def open_batch(path: str | Path | None = None, fresh: bool = False) -> Iterator[Store]:
+def open_batch(path: str | Path | None = None, fresh: bool = False, _lock: bool = True) -> Iterator[Store]:
     """Write many graphs into a copy of the store; swap it in only when the block succeeds.
 
     `fresh=True` starts from an empty store (a full rebuild); otherwise the live store is
     checkpointed first (hard links) so unchanged graphs are kept and recognised by their hash.
     """
     root = default_store_path(path)
-    lock = _Lock(root)
+    lock = _Lock(root) if _lock else None
     new = None
     st = None
     try:
@@ -699,7 +699,8 @@ def open_batch(path: str | Path | None = None, fresh: bool = False) -> Iterator[
                 st.close()
         if new is not None:
             shutil.rmtree(new, ignore_errors=True)
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 # --- writing a build into the store ------------------------------------------------------
@@ -733,7 +734,7 @@ def _slim(doc):
     from .models import CleanText
 
     return dataclasses.replace(
-        doc, text=CleanText(original="", text="", offsets=[0]), sections=[], extras={},
+        doc, text=CleanText(original="", text="", offsets=[0]), sections=[],
         citations=[dataclasses.replace(c, evidence=None) for c in doc.citations])
 
 
@@ -742,16 +743,16 @@ def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
     import pickle
     import zlib
 
-    from .pipeline import extract_file
+    from .pipeline import extract_file, gazetteer_delta
 
     path, cachedir, index = args
     try:
         doc = extract_file(path)
     except KGError as exc:
-        return ("error", str(exc), None)
+        return ("error", str(exc), None, gazetteer_delta())
     cache = Path(cachedir) / f"{index:07d}.pkl.z"
     cache.write_bytes(zlib.compress(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), 1))
-    return ("ok", _slim(doc), str(cache))
+    return ("ok", _slim(doc), str(cache), gazetteer_delta())
 
 
 _GRAPH_JOB: dict[str, Any] = {}
@@ -783,12 +784,25 @@ def _graph_job(cache_file: str) -> tuple:
     from . import graph
 
     doc = pickle.loads(zlib.decompress(Path(cache_file).read_bytes()))
+    if cache_file in _GRAPH_JOB["extras"]:
+        # the extras as the extensions' prepare() saw (and completed) them, across documents
+        doc.extras = _GRAPH_JOB["extras"][cache_file]
     registry = _GRAPH_JOB["registry"]
-    ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"])
-    reg_iri = str(graph.Minter(_GRAPH_JOB["base_iri"]).registry_graph())
+    # the extensions' cross-document state was prepared once from all documents (in
+    # _stream_build, inherited by fork): building one document must not replace it
+    with _without_extension_hook(graph, "prepare"):
+        ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"])
     out = []
+    reg_iri = str(graph.Minter(_GRAPH_JOB["base_iri"]).registry_graph())
+    doc_prefix = graph.Minter(_GRAPH_JOB["base_iri"]).base + "doc/"
+    shared: list[ox.Triple] = []
     for g in ds.graphs():
-        if not isinstance(g.identifier, URIRef) or str(g.identifier) == reg_iri or not len(g):
+        if str(g.identifier) == reg_iri:
+            # what the document adds to the registry beyond the document records (the agencies,
+            # places, concepts its facts refer to): merged into the registry graph
+            shared = [t for t in _ox_triples(g) if not (isinstance(t.subject, ox.NamedNode)
+                                                        and t.subject.value.startswith(doc_prefix))]
+        if not isinstance(g.identifier, URIRef) or str(g.identifier) in _GRAPH_JOB["global"] or not len(g):
             continue
         if _GRAPH_JOB.get("reason"):
             from . import reason as reasoning
@@ -797,7 +811,21 @@ def _graph_job(cache_file: str) -> tuple:
         out.append((str(g.identifier), content_hash(triples),
                     ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), len(triples)))
     Path(cache_file).unlink(missing_ok=True)
-    return doc.source, doc.sha256, out
+    return doc.source, doc.sha256, out, ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES) if shared else b""
+
+
+@contextlib.contextmanager
+def _without_extension_hook(graph, name: str):
+    """Run graph.build_dataset with one hook of every graph extension (prepare, add_document)
+    switched off: the streaming build calls the extensions' hooks in two separate passes."""
+    saved = [(ext, getattr(ext, name)) for ext in graph._extensions() if hasattr(ext, name)]
+    try:
+        for ext, _fn in saved:
+            setattr(ext, name, lambda *_a, **_k: None)
+        yield
+    finally:
+        for ext, fn in saved:
+            setattr(ext, name, fn)
 
 
 def _pool(jobs: int):
@@ -821,14 +849,23 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
     from those; pass 2 builds each document's named graph (in `jobs` processes) and the store's
     bulk loader takes it at once. Only the registry (and its graph) is ever held whole.
     """
+    problems = problems if problems is not None else []
+    root = default_store_path(path)
+    lock = _Lock(root)          # held for both passes: one build at a time per store
+    try:
+        for stale in root.glob(".build-*"):     # left by a killed build
+            shutil.rmtree(stale, ignore_errors=True)
+        return _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh)
+    finally:
+        lock.release()
+
+
+def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh) -> dict[str, Any]:
     import tempfile
 
     from . import graph, resolve
 
-    problems = problems if problems is not None else []
     stats: dict[str, Any] = {"documents": 0, "citations": 0, "triples": 0}
-    root = default_store_path(path)
-    root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".build-", dir=root) as cachedir:
         # pass 1: extract
         slim, caches = [], []
@@ -838,7 +875,10 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
         try:
             if pool is not None:
                 results = pool.map(_extract_to_cache, tasks, chunksize=4)
-            for (status, value, cache), (fname, _d, _i) in zip(results, tasks):
+            from .pipeline import merge_gazetteer
+            for (status, value, cache, delta), (fname, _d, _i) in zip(results, tasks):
+                if pool is not None:
+                    merge_gazetteer(delta)
                 if status == "error":
                     problems.append(value)
                 else:
@@ -856,38 +896,40 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
         stats["documents"] = len(slim)
         stats["citations"] = sum(len(d.citations) for d in slim)
         stats["cited_documents"] = len({l.target for l in registry.links if l.target})
-        # the registry graph depends on the documents' headers (not their text or citations)
+        # the graphs made from all documents together (the registry graph, and any the graph
+        # extensions declare) depend on the headers and extras, not on text or citations;
+        # this build also runs the extensions' prepare() on all documents (state kept for pass 2)
         import dataclasses
         heads = [dataclasses.replace(d, citations=[]) for d in slim]
         del slim
-        reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri)
-        reg_iri = graph.Minter(base_iri).registry_graph()
+        extras = {c: h.extras for c, h in zip(caches, heads) if h.extras}
+        base = graph.Minter(base_iri).base
+        global_graphs = {str(graph.Minter(base_iri).registry_graph())} | {
+            base + ext.INFERRED_GRAPH for ext in graph._extensions() if isinstance(getattr(ext, "INFERRED_GRAPH", None), str)}
+        with _without_extension_hook(graph, "add_document"):     # per-document parts come in pass 2
+            reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri)
         for g in list(reg_ds.graphs()):
-            if g.identifier != reg_iri:
+            if str(g.identifier) not in global_graphs:
                 reg_ds.remove_graph(g)
         del heads
         links_by_source: dict[str, list] = {}
         for l in registry.links:
             links_by_source.setdefault(l.source, []).append(l)
-        _GRAPH_JOB.update(registry=registry, base_iri=base_iri, reason=reason, _links_by_source=links_by_source)
-        if reason:
-            from . import reason as reasoning
-            reasoning.materialise(reg_ds)
+        _GRAPH_JOB.update(registry=registry, base_iri=base_iri, reason=reason, _links_by_source=links_by_source,
+                          extras=extras, **{"global": global_graphs})
+        reg_graph = reg_ds.graph(graph.Minter(base_iri).registry_graph())
         counts = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0}
-        taken: set[str] = set()
+        taken: set[str] = set(global_graphs)
         try:
-            with open_batch(root, fresh=fresh) as st:
+            with open_batch(root, fresh=fresh, _lock=False) as st:
                 before = set(st.named_graphs())
-                for g in reg_ds.graphs():
-                    if isinstance(g.identifier, URIRef) and len(g):
-                        counts[st.replace_graph(g.identifier, g)] += 1
-                        taken.add(str(g.identifier))
-                        stats["triples"] += len(g)
-                del reg_ds
                 pool = _pool(jobs) if jobs > 1 else None
                 try:
                     results = pool.map(_graph_job, caches, chunksize=2) if pool else map(_graph_job, caches)
-                    for source, sha, graphs in results:
+                    for source, sha, graphs, shared in results:
+                        if shared:
+                            for t in ox.parse(shared, format=ox.RdfFormat.N_TRIPLES):
+                                reg_graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
                         for gname, h, nt, n in graphs:
                             if gname in taken:      # two files of one document: keep them apart
                                 new = str(graph.Minter(base_iri).graph(f"src-{sha[:16]}"))
@@ -905,6 +947,14 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
                 finally:
                     if pool is not None:
                         pool.shutdown()
+                if reason:
+                    from . import reason as reasoning
+                    reasoning.materialise(reg_ds)
+                for g in reg_ds.graphs():     # the registry (and other whole-corpus) graphs, last
+                    if isinstance(g.identifier, URIRef) and len(g):
+                        counts[st.replace_graph(g.identifier, g)] += 1
+                        stats["triples"] += len(g)
+                del reg_ds, reg_graph
                 for gname in sorted(before - taken):
                     st.remove_graph(gname)
                     counts["removed"] += 1

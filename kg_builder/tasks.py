@@ -155,7 +155,6 @@ class _TaskVocab:
         self.exclude = [re.compile(p, re.IGNORECASE) for p in d.get("exclude_patterns", [])]
         self.lead_skip = [re.compile(p, re.IGNORECASE) for p in d.get("lead_skip", [])]
         self.general_lead = [re.compile(p, re.IGNORECASE) for p in d.get("general_lead_patterns", [])]
-        self.target_cues = [nfc(w).lower() for w in d.get("target_cues", [])]
 
 
 @lru_cache(maxsize=1)
@@ -336,6 +335,7 @@ def find_targets(text: str, exclude: list[tuple[int, int]]) -> list[tuple[int, i
     """(clause start, clause end, value, value_max, unit, comparator, subject) in a cleaned text."""
     out = []
     pos = 0
+    last_end = 0
     while True:
         m = _TARGET_RE.search(text, pos)
         if m is None:
@@ -358,13 +358,20 @@ def find_targets(text: str, exclude: list[tuple[int, int]]) -> list[tuple[int, i
         cue_zone = text[max(cs, vs - 80):vs].lower()
         if not any(c in cue_zone for c in _TARGET_CUES) and not (m.group("cmp") and unit == "%"):
             continue
-        sub_start = max(cs, vs - 120)
+        sub_start = max(cs, vs - 120, last_end if last_end <= vs else 0)
         subject = " ".join(text[sub_start:m.start()].split())
-        subject = re.sub(r"^\S*\s", "", subject) if sub_start > cs else subject
+        if sub_start == vs - 120 and sub_start > cs:
+            subject = re.sub(r"^\S*\s", "", subject)       # cut inside a word
+        subject = subject.lstrip(",;: ")
         v2 = _vn_number(m.group("v2")) if m.group("v2") else None
         cmp = _CMP.get((m.group("cmp") or "").lower(), "=")
         end = m.end() if unit == "%" else m.end("unit")
-        out.append((cs, max(end, min(ce, end)), value, v2, unit, cmp, subject))
+        # the target's text: from the end of the previous target (or the clause start) to the
+        # next comma — "có thêm 10 xã đạt chuẩn nông thôn mới"
+        nxt = re.search(r",\s|;|\.(?!\d)|$", text[end:ce])
+        t_end = end + (nxt.start() if nxt else 0)
+        out.append((sub_start, max(end, t_end), value, v2, unit, cmp, subject))
+        last_end = max(end, t_end)
     return out
 
 
@@ -418,7 +425,6 @@ def find_agency_roles(text: str, header) -> list[tuple[Agency, int, int, str]]:
                 found.append((hits[0][0], s, s + len(item)))
     out: list[tuple[Agency, int, int, str]] = []
     for ag, s, e in sorted(found, key=lambda x: x[1]):
-        before = text[max(0, s - 90):s]
         sent_s, _ = sentence_bounds(text, s)
         before_sent = text[max(sent_s, s - 90):s]
         after = text[e:e + 40]
@@ -437,7 +443,7 @@ def find_agency_roles(text: str, header) -> list[tuple[Agency, int, int, str]]:
                 role = "lead"
         # a list continuing a lead/cooperating list: "Cục Thuế, Cục Hải quan, UBND các huyện …"
         if role is None and out:
-            prev_ag, ps, pe, prole = out[-1]
+            _, _, pe, prole = out[-1]
             gap = text[pe:s]
             if re.fullmatch(r"\s*(,|và|;)?\s*(các\s+)?", gap):
                 role = prole
@@ -459,7 +465,7 @@ def _children(doc: ExtractedDocument) -> dict[str | None, list[Section]]:
 
 def _is_heading_only(first_line: str) -> bool:
     t = first_line.strip()
-    return bool(t) and len(t.split()) <= 20 and not re.search(r"[.;:]\s*$", t) and "." not in t[:-1].split(". ")[0][-2:]
+    return bool(t) and len(t.split()) <= 20 and not re.search(r"[.;:]\s*$", t)
 
 
 def _default_year(doc: ExtractedDocument) -> int | None:
@@ -507,7 +513,7 @@ def find_tasks(doc: ExtractedDocument, entities: list | None = None) -> tuple[li
     cit_clean = [(clean_index(ct, c.start), clean_index(ct, max(c.start, c.end - 1)) + 1) for c in doc.citations]
     ent_clean = [(clean_index(ct, e.start), clean_index(ct, max(e.start, e.end - 1)) + 1) for e in entities]
 
-    def inside(spans: list[tuple[int, int]], a: int, b: int, footnotes_of: tuple[int, int] | None = None) -> list[int]:
+    def inside(spans: list[tuple[int, int]], a: int, b: int) -> list[int]:
         return [i for i, (s, e) in enumerate(spans) if a <= s < b]
 
     sections_out: list[TaskSection] = []
@@ -672,6 +678,14 @@ def find_derived_relations(doc: ExtractedDocument) -> list[DerivedRelation]:
             if spans[j][1] <= s and spans[j][0] >= ss and not cits[j].in_footnote:
                 prev = j
                 break
+        # "Chương trình hành động của Ban Chấp hành Đảng bộ tỉnh thực hiện Nghị quyết số 11-NQ/TW":
+        # the recogniser's span of A holds B
+        outer = next((j for j in order[:k] if spans[j][0] < s < spans[j][1] and not cits[j].in_footnote
+                      and re.search(r"\b(?:thực hiện|triển khai)\s*$", text[spans[j][0]:s])), None)
+        if outer is not None:
+            os_, oe = orig_span(ct, spans[outer][0], e)
+            out.append(DerivedRelation(outer, i, "implements", os_, oe))
+            continue
         if prev is not None and _IMPL_CUE.match(text[spans[prev][1]:s]):
             os_, oe = orig_span(ct, spans[prev][0], e)
             out.append(DerivedRelation(prev, i, "implements", os_, oe))

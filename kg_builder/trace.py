@@ -186,8 +186,13 @@ def _evidence_of(ds: Graph, node: URIRef) -> Evidence:
     start = next(ds.objects(node, KG.start), None)
     end = next(ds.objects(node, KG.end), None)
     text = _one(ds, node, KG.exact, None)
+    if text:
+        # a span cut by a footnote block at a page break: show the body text only
+        text = re.split(r"\n[ \t]*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\d{1,3}\])[ \t]*\S", text)[0]
+        text = " ".join(text.split()) + ("…" if len(text) < int(end) - int(start) else "") \
+            if start is not None and end is not None else " ".join(text.split())
     return Evidence(str(src) if src else None, _short_doc(ds, src), sec_label,
-                    " ".join(text.split()) if text else None,
+                    text or None,
                     int(start) if start is not None else None, int(end) if end is not None else None)
 
 
@@ -195,7 +200,6 @@ class _Index:
     """Direct edges of the graph, read once."""
 
     def __init__(self, ds: Graph):
-        from .graph_tasks import direct_driven_by
         self.ds = ds
         self.down: dict[URIRef, set[URIRef]] = {}   # driver -> driven
         self.up: dict[URIRef, set[URIRef]] = {}     # driven -> drivers
@@ -204,11 +208,12 @@ class _Index:
             for s, _, o in ds.triples((None, p, None)):
                 if isinstance(s, URIRef) and isinstance(o, URIRef):
                     self.prop.setdefault((o, s), set()).add(name)
-        for x, y in direct_driven_by(ds):
-            if not (isinstance(x, URIRef) and isinstance(y, URIRef)) or x == y:
-                continue
-            self.down.setdefault(y, set()).add(x)
-            self.up.setdefault(x, set()).add(y)
+        # direct edges: those with a kg:DriveStatement, and the asserted structural relations;
+        # never kg:drivenBy shortcuts that reasoning added (transitive closure)
+        pairs: set[tuple[URIRef, URIRef]] = set()
+        for p in (KG.implements, KG.basedOn, KG.taskOf, KG.subTaskOf):
+            for x, _, y in ds.triples((None, p, None)):
+                pairs.add((x, y))
         self.statements: dict[tuple[URIRef, URIRef], list[tuple[str, URIRef]]] = {}
         for st in ds.subjects(RDF.type, KG.DriveStatement):
             d1 = next(ds.objects(st, KG.driver), None)
@@ -216,6 +221,12 @@ class _Index:
             kind = _one(ds, st, KG.driveKind, None) or "drives"
             if d1 is not None and d2 is not None:
                 self.statements.setdefault((d1, d2), []).append((kind, st))
+                pairs.add((d2, d1))
+        for x, y in pairs:
+            if not (isinstance(x, URIRef) and isinstance(y, URIRef)) or x == y:
+                continue
+            self.down.setdefault(y, set()).add(x)
+            self.up.setdefault(x, set()).add(y)
         self.concerns: dict[URIRef, set[URIRef]] = {}
         self.concerned_by: dict[URIRef, set[URIRef]] = {}
         for s, _, o in ds.triples((None, KG.concerns, None)):
@@ -402,7 +413,7 @@ def to_rich(tn: TraceNode, evidence: bool = True):
         rel = f"[dim]{escape(n.relation)}[/] → " if n.relation else ""
         text = escape(n.label if len(n.label) <= 140 else n.label[:139] + "…")
         s = f"{rel}[{style.get(n.kind, 'white')}]{text}[/]" + (" [dim](see above)[/]" if n.repeated else "")
-        if evidence and n.evidence:
+        if evidence and n.evidence and not (n.relation or "").startswith(("sets-task", "sub-task")):
             e = n.evidence[0]
             quote = (e.text or "")[:120]
             where = ", ".join(x for x in (e.source_label, e.section) if x)
@@ -471,7 +482,7 @@ def to_svg(trees: list[TraceNode], use_dot: bool = True) -> str:
     return tree_svg(trees)
 
 
-def tree_svg(trees: list[TraceNode], col_width: int = 330, row_height: int = 26, box_width: int = 290) -> str:
+def tree_svg(trees: list[TraceNode], col_width: int = 420, row_height: int = 26, box_width: int = 290) -> str:
     """A pure-Python layered layout: depth → column, leaves in order → rows, parents centred
     on their children; elbow edges labelled with the relation."""
     fill = {"document": "#cfe8fc", "task": "#d8f5d0", "initiative": "#f1d7f5", "agency": "#fbf1c2"}
@@ -511,10 +522,10 @@ def tree_svg(trees: list[TraceNode], col_width: int = 330, row_height: int = 26,
     for d1, y1, d2, y2, rel in edges:
         xa, ya = x_of(d1) + box_width, y_of(y1) + bh / 2
         xb, yb = x_of(d2), y_of(y2) + bh / 2
-        xm = (xa + xb) / 2
+        xm = xa + 16          # the elbow near the parent leaves room for the label
         out.append(f'<path d="M{xa},{ya:.1f} H{xm} V{yb:.1f} H{xb}" fill="none" stroke="#888"/>')
         if rel:
-            out.append(f'<text x="{xm + 3}" y="{yb - 3:.1f}" font-size="8" fill="#555">{html.escape(rel[:24])}</text>')
+            out.append(f'<text x="{xm + 3}" y="{yb - 3:.1f}" font-size="8" fill="#555">{html.escape(rel[:26])}</text>')
     for n, d, r in placed:
         x, y = x_of(d), y_of(r)
         lab = n.label if len(n.label) <= 48 else n.label[:47] + "…"

@@ -436,6 +436,27 @@ class ExistingGraph:
                 p = from_ox(q.predicate)
                 if p in (RDF.type, SKOS.prefLabel, KG.code, KG.level, KG.agencyKind):
                     add((a, p, from_ox(q.object)))
+        # targets of the same indicators (for "% of plan" against the plan's target)
+        obs_props = (KG.measureType, KG.indicator, KG.baseValue, KG.baseUnit, KG.period, KG.refArea, KG.source)
+        for ind in set(o for o in new.objects(None, KG.indicator) if isinstance(o, URIRef)):
+            for q in self._quads(None, KG.indicator, ind):
+                if not keep(q):
+                    continue
+                obs = from_ox(q.subject)
+                if (obs, KG.measureType, KG.target) in ctx:
+                    continue
+                triples = [(from_ox(x.predicate), from_ox(x.object)) for x in self._quads(obs)]
+                if (KG.measureType, KG.target) not in triples:
+                    continue
+                for p, o in triples:
+                    if p in obs_props:
+                        add((obs, p, o))
+                        if p == KG.period:
+                            for x in self._quads(o, KG.referenceYear):
+                                add((o, KG.referenceYear, from_ox(x.object)))
+                        elif p == KG.source:
+                            for x in self._quads(o, KG.sourcePath):
+                                add((o, KG.sourcePath, from_ox(x.object)))
         # never re-introduce the new document's own earlier statements as "other" sources
         for m in list(ctx.subjects(KG.source, source_node)):
             ctx.remove((m, None, None))
@@ -479,12 +500,16 @@ def _short(v: Any) -> str:
     return str(v)
 
 
-def run_pyshacl(data: Graph, shapes: Graph) -> list[RawResult]:
-    """The reference engine: pySHACL with SHACL-SPARQL (advanced) on."""
+def run_pyshacl(data: Graph, shapes: Graph, focus: set | None = None) -> list[RawResult]:
+    """The reference engine: pySHACL with SHACL-SPARQL (advanced) on; only the `focus` nodes
+    (those of the targets that are in it) are validated when given."""
     import pyshacl
 
+    # a set: pySHACL tests membership for every focus node of every shape
+    focus_nodes = {f for f in focus if isinstance(f, URIRef)} if focus else None
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none",
-                                           allow_warnings=True, allow_infos=True)
+                                           allow_warnings=True, allow_infos=True,
+                                           focus_nodes=focus_nodes or None)
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         msgs = [m for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal)]
@@ -576,7 +601,7 @@ def _inject_target(select: str, target: str) -> str | None:
     return q[:m.end()] + "\n" + target + "\n" + q[m.end():]
 
 
-def run_fast(data: Graph, shapes: Graph) -> list[RawResult]:
+def run_fast(data: Graph, shapes: Graph, focus: set | None = None) -> list[RawResult]:
     """pySHACL for SHACL Core; each SPARQL constraint once over all its focus nodes (Oxigraph)."""
     import pyoxigraph as ox
     import pyshacl
@@ -586,7 +611,7 @@ def run_fast(data: Graph, shapes: Graph) -> list[RawResult]:
     core, constraints = _split_shapes(shapes)
     out: list[RawResult] = []
     if any(True for _ in core.subjects(SH.path, None)) or any(True for _ in core.subjects(SH.property, None)):
-        out.extend(run_pyshacl(data, core))
+        out.extend(run_pyshacl(data, core, focus))
     st = ox.Store()
     st.bulk_extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in data])
     for c in constraints:
@@ -601,10 +626,10 @@ def run_fast(data: Graph, shapes: Graph) -> list[RawResult]:
         names = [v.value for v in res.variables]
         for sol in res:
             row = {n: from_ox(sol[n]) for n in names if sol[n] is not None}
-            focus = row.get("this")
-            if focus is None:
+            node = row.get("this")
+            if node is None or (focus and node not in focus):
                 continue
-            out.append(RawResult(focus=focus, shape=c.shape, severity=c.severity,
+            out.append(RawResult(focus=node, shape=c.shape, severity=c.severity,
                                  component=SH.SPARQLConstraintComponent,
                                  path=row.get("path"), value=row.get("value"),
                                  message_vi=_format_message(c.message_vi, row),
@@ -612,7 +637,7 @@ def run_fast(data: Graph, shapes: Graph) -> list[RawResult]:
     return out
 
 
-ENGINES: dict[str, Callable[[Graph, Graph], list[RawResult]]] = {"fast": run_fast, "pyshacl": run_pyshacl}
+ENGINES: dict[str, Callable[..., list[RawResult]]] = {"fast": run_fast, "pyshacl": run_pyshacl}
 
 
 # ------------------------------------------------------------------------------------------
@@ -711,7 +736,7 @@ def validate_document(doc: ExtractedDocument, existing: ExistingGraph | None = N
     for t in ontology_hierarchy():
         data.add(t)
     own = set(ds.graph(gname).subjects())
-    raws = ENGINES[engine](data, shapes)
+    raws = ENGINES[engine](data, shapes, own)
 
     report = FileReport(source=doc.source, document=doc.header_json(), graph_iri=str(gname), dataset=ds, doc=doc)
     index = LineIndex(html_original if html_original is not None else doc.text.original)

@@ -43,3 +43,14 @@ def corpus_dataset(corpus_build):
     from kg_builder.export import load_dataset
 
     return load_dataset(corpus_build[0] / "graph.trig")
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory):
+    """The bundled corpus built once per session straight into a persistent store (the
+    streaming path of `kg build --no-export`, two worker processes): the store's directory."""
+    from kg_builder.pipeline import build
+
+    path = tmp_path_factory.mktemp("corpus-store") / "store"
+    build([RAW], None, store=path, jobs=2)
+    return path

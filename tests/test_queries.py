@@ -43,18 +43,36 @@ def test_every_stored_query_has_a_complete_header():
             assert p.description, f"{s.name}: ?{p.name} has no description"
             assert p.type in (None, "iri") or p.type.startswith("xsd:"), (s.name, p.type)
         for example in s.examples:
+            # each example is a valid shell command: `kg query NAME [--param k=v]... [--format F]`
             argv = shlex.split(example)
             assert argv[:3] == ["kg", "query", s.name], example
-            given = dict(a.split("=", 1) for a in argv[4::2]) if len(argv) > 3 else {}
+            rest, given = argv[3:], {}
+            while rest:
+                opt = rest.pop(0)
+                assert opt in ("--param", "-p", "--format", "-f", "--graph", "-g") and rest, example
+                value = rest.pop(0)
+                if opt in ("--param", "-p"):
+                    name, sep, v = value.partition("=")
+                    assert sep, example
+                    given[name] = v
             q.bind_params(s, given)   # every example's parameters are declared and well typed
+
+
+def _example_params(example: str) -> dict[str, str]:
+    argv = shlex.split(example)
+    return {a.partition("=")[0]: a.partition("=")[2] for opt, a in zip(argv[3::2], argv[4::2])
+            if opt in ("--param", "-p")}
 
 
 def test_every_stored_query_runs_on_the_corpus(corpus_dataset):
     for s in q.list_queries():
-        required = {p.name: "x" for p in s.params if not p.optional}
-        result = q.run(corpus_dataset, s, required)
-        assert result.type == "SELECT"
-        assert list(result.vars), s.name
+        required = {p.name for p in s.params if not p.optional}
+        runs = [_example_params(e) for e in s.examples]
+        runs = [r for r in runs if required <= set(r)][:1] or [{p: "x" for p in required}]
+        for params in runs:   # once per query (the examples' values are checked above)
+            result = q.run(corpus_dataset, s, params)
+            assert result.type == "SELECT", s.name
+            assert list(result.vars), s.name
 
 
 # --- answers ---------------------------------------------------------------------------------

@@ -211,3 +211,40 @@ def test_discovery_lists_stored_queries_and_graphs(server):
     assert graphs[EX + "graph/a"]["triples"] == 5
     st, _h, body = _get(server.url + "/")
     assert json.loads(body)["sparql"].endswith("/sparql")
+
+
+def test_stored_queries_over_http_match_the_store(corpus_store):
+    """GET /queries/NAME?param=... answers what `kg query NAME --param ...` answers."""
+    from kg_builder import query as kgq
+    from kg_builder.store import Store
+
+    srv = _start(corpus_store, timeout=60)
+    try:
+        st = Store(corpus_store, read_only=True)
+        checked = 0
+        for q in kgq.list_queries():
+            if not all(p.optional for p in q.params):
+                continue
+            st_, _h, body = _get(f"{srv.url}/queries/{urllib.parse.quote(q.name)}")
+            assert st_ == 200, (q.name, body[:300])
+            data = json.loads(body)
+            local = kgq.run(st.dataset(), q, {})
+            if local.type != "SELECT":
+                continue
+            assert data["head"]["vars"] == [str(v) for v in local.vars]
+            assert len(data["results"]["bindings"]) == len(list(local)), q.name
+            checked += 1
+        assert checked >= 3
+        # a parameter given in the URL is bound as a term
+        q = next(q for q in kgq.list_queries() if q.name == "citing-documents")
+        st_, _h, body = _get(f"{srv.url}/queries/citing-documents?identifier=01%2FNQ-CP&format=csv")
+        assert st_ == 200
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+        local = list(kgq.run(st.dataset(), q, {"identifier": "01/NQ-CP"}))
+        assert len(rows) - 1 == len(local) >= 1
+        st_, _h, body = _get(f"{srv.url}/queries/citing-documents?nosuchparam=1")
+        assert st_ == 400
+        st.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()

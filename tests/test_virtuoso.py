@@ -33,7 +33,6 @@ from typer.testing import CliRunner
 
 from kg_builder import query as kgq
 from kg_builder.namespace import PREFIXES
-from kg_builder.pipeline import build
 from kg_builder.push import push, remote_query
 from kg_builder.store import Store
 
@@ -161,10 +160,9 @@ def virtuoso(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def corpus_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("vstore") / "store"
-    build([ROOT / "data" / "raw"], None, store=path, jobs=1)
-    st = Store(path, read_only=True)
+def store(corpus_store):
+    """The corpus store (conftest.corpus_store), open for reading."""
+    st = Store(corpus_store, read_only=True)
     yield st
     st.close()
 
@@ -231,23 +229,23 @@ def example_params(q) -> list[dict[str, str]]:
     return sets
 
 
-def test_push_and_every_stored_query_answers_the_same(virtuoso, corpus_store):
+def test_push_and_every_stored_query_answers_the_same(virtuoso, store):
     endpoint = virtuoso.base + "/sparql-auth"
-    summary = push(corpus_store, endpoint, user="dba", password="dba")
-    assert summary.graphs == len(corpus_store.named_graphs()) >= 6
-    assert summary.triples == len(corpus_store)
+    summary = push(store, endpoint, user="dba", password="dba")
+    assert summary.graphs == len(store.named_graphs()) >= 6
+    assert summary.triples == len(store)
     # the graphs arrived whole
     counts = remote_query(virtuoso.base + "/sparql",
                           "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     remote = {str(r[0]): int(r[1]) for r in counts}
-    for g in corpus_store.named_graphs():
-        assert remote.get(g) == sum(1 for _ in corpus_store.quads(g)), g
+    for g in store.named_graphs():
+        assert remote.get(g) == sum(1 for _ in store.quads(g)), g
     ran = nonempty = 0
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     for q in kgq.list_queries():
         for params in example_params(q):
             bindings = {str(k): v for k, v in kgq.bind_params(q, params).items()}
-            local = kgq.run(corpus_store.dataset(), q, params)
+            local = kgq.run(store.dataset(), q, params)
             there = remote_query(virtuoso.base + "/sparql", q.text, bindings, prefixes=prefixes)
             a, b = norm_result(local), norm_result(there)
             assert a == b, (f"{q.name} {params}: {sum(a.values())} rows here, {sum(b.values())} in Virtuoso; "
@@ -258,9 +256,9 @@ def test_push_and_every_stored_query_answers_the_same(virtuoso, corpus_store):
     assert nonempty >= ran // 2, "most stored queries should find something in the corpus"
 
 
-def test_push_replaces_graphs_and_graph_store_protocol(virtuoso, corpus_store):
+def test_push_replaces_graphs_and_graph_store_protocol(virtuoso, store):
     gsp = virtuoso.base + "/sparql-graph-crud-auth"
-    g = corpus_store.named_graphs()[0]
+    g = store.named_graphs()[0]
     # a stale triple in the target graph disappears: each push replaces the graph
     push_stale = f"INSERT DATA {{ GRAPH <{g}> {{ <urn:x:stale> <urn:x:p> \"old\" }} }}"
     req = urllib.request.Request(virtuoso.base + "/sparql-auth", method="POST",
@@ -269,28 +267,28 @@ def test_push_replaces_graphs_and_graph_store_protocol(virtuoso, corpus_store):
     _opener(virtuoso.base, "dba", "dba").open(req, timeout=30).read()
     ask = f"ASK {{ GRAPH <{g}> {{ <urn:x:stale> ?p ?o }} }}"
     assert remote_query(virtuoso.base + "/sparql", ask).askAnswer is True
-    summary = push(corpus_store, None, graph_store=gsp, user="dba", password="dba", batch_size=500)
+    summary = push(store, None, graph_store=gsp, user="dba", password="dba", batch_size=500)
     assert summary.requests > summary.graphs          # some graphs needed several batches
     assert remote_query(virtuoso.base + "/sparql", ask).askAnswer is False
     n = remote_query(virtuoso.base + "/sparql", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-    assert int(next(iter(n))[0]) == sum(1 for _ in corpus_store.quads(g))
+    assert int(next(iter(n))[0]) == sum(1 for _ in store.quads(g))
 
 
-def test_cli_push_and_query_endpoint(virtuoso, corpus_store):
+def test_cli_push_and_query_endpoint(virtuoso, store):
     from kg_builder.cli import app
 
     runner = CliRunner()
-    r = runner.invoke(app, ["push", "--store", str(corpus_store.root), "--endpoint", virtuoso.base + "/sparql-auth",
+    r = runner.invoke(app, ["push", "--store", str(store.root), "--endpoint", virtuoso.base + "/sparql-auth",
                             "--user", "dba", "--password", "dba", "--format", "json"])
     assert r.exit_code == 0, r.output
     name = kgq.list_queries()[0].name
     params = example_params(kgq.list_queries()[0])[0]
     args = [x for k, v in params.items() for x in ("--param", f"{k}={v}")]
     r1 = runner.invoke(app, ["query", name, "--endpoint", virtuoso.base + "/sparql", "-f", "csv", *args])
-    r2 = runner.invoke(app, ["query", name, "--store", str(corpus_store.root), "-f", "csv", *args])
+    r2 = runner.invoke(app, ["query", name, "--store", str(store.root), "-f", "csv", *args])
     assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
     assert r1.stdout.splitlines()[0] == r2.stdout.splitlines()[0]
     assert sorted(r1.stdout.splitlines()[1:]) == sorted(r2.stdout.splitlines()[1:])
-    r = runner.invoke(app, ["push", "--store", str(corpus_store.root), "--endpoint", virtuoso.base + "/sparql-auth",
+    r = runner.invoke(app, ["push", "--store", str(store.root), "--endpoint", virtuoso.base + "/sparql-auth",
                             "--user", "dba", "--password", "wrong"])
     assert r.exit_code != 0

@@ -1,0 +1,262 @@
+"""Scale benchmark of the build, the store and the stored queries (run by `make bench`).
+
+    python bench/run.py [--sizes 100 1000 10000] [--jobs 1 2] [--profile full|core]
+
+For each size N a SYNTHETIC corpus (bench/synth.py: documents of data/raw renumbered,
+re-dated and moved to other provinces; file names start with `synthetic_`) is built straight
+into a fresh store (`kg build --no-export`, the streaming path) with 1 and 2 worker processes,
+each build in its own process so its peak memory can be measured. Then, on the stores built:
+
+* latency (median and p95 over --repeat runs) of every stored query (queries/*.rq, with the
+  parameters of each `# example:` line) on the largest store, and on the N=1000 store;
+* the same queries on an in-memory rdflib Dataset of the N=1000 store (the ratio baseline);
+* validation time of one new document against the largest store (kg_builder.validate).
+
+Profiles: `full` runs every extraction stage; `core` leaves out the extra stages (tasks,
+indicators: pipeline.EXTRA_STAGES), to measure the store and graph path at sizes the full
+extraction would take hours to reach. The profile is recorded with the figures.
+
+Figures are printed as tables and written to bench/results/ (JSON). Work files (corpora,
+stores) go to bench/work/ (git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+
+def _rss_mb(ru_maxrss_kb: int) -> float:
+    return round(ru_maxrss_kb / 1024, 1)
+
+
+# --- one build, in a child process ------------------------------------------------------
+
+def child_build(inputs: str, store: str, jobs: int, profile: str) -> None:
+    from kg_builder import pipeline
+
+    if profile == "core":
+        pipeline.EXTRA_STAGES.clear()
+    t0 = time.perf_counter()
+    summary = pipeline.build([inputs], None, store=store, jobs=jobs, fresh=True)
+    wall = time.perf_counter() - t0
+    from kg_builder.store import Store, du
+    t1 = time.perf_counter()
+    with Store(store) as st:
+        st.oxigraph.optimize()
+    optimize_s = time.perf_counter() - t1
+    out = {"seconds": wall, "documents": summary.documents, "citations": summary.citations,
+           "cited_documents": summary.cited_documents, "triples": summary.triples,
+           "quads": summary.store.get("quads"), "store_bytes": summary.store.get("bytes"),
+           "store_bytes_optimized": du(Path(store)), "optimize_seconds": round(optimize_s, 2),
+           "peak_rss_main_mb": _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+           "peak_rss_worker_mb": _rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
+           "skipped": len(summary.skipped)}
+    print("RESULT " + json.dumps(out))
+
+
+def run_build(inputs: Path, store: Path, jobs: int, profile: str) -> dict:
+    shutil.rmtree(store, ignore_errors=True)
+    load0 = os.getloadavg()[0]
+    r = subprocess.run([sys.executable, __file__, "--child-build", str(inputs), str(store), str(jobs), profile],
+                       capture_output=True, text=True)
+    line = next((l for l in r.stdout.splitlines() if l.startswith("RESULT ")), None)
+    if r.returncode != 0 or line is None:
+        raise SystemExit(f"build of {inputs} failed ({r.returncode}): {r.stderr[-2000:]}")
+    res = json.loads(line[7:])
+    res.update(jobs=jobs, load_before=round(load0, 2), load_after=round(os.getloadavg()[0], 2),
+               docs_per_s=round(res["documents"] / res["seconds"], 2),
+               triples_per_s=round(res["triples"] / res["seconds"], 1))
+    return res
+
+
+# --- queries ------------------------------------------------------------------------------
+
+def example_params(q) -> list[dict[str, str]]:
+    """Parameter sets of a stored query: each `# example:` line's --param values (and none
+    when every parameter is optional)."""
+    import shlex
+    sets = [{}] if all(p.optional for p in q.params) else []
+    for ex in q.examples:
+        words = shlex.split(ex)
+        params = {}
+        for i, w in enumerate(words):
+            if w in ("--param", "-p") and i + 1 < len(words):
+                k, _, v = words[i + 1].partition("=")
+                params[k] = v
+        if params not in sets:
+            sets.append(params)
+    return sets
+
+
+def query_cases() -> list[tuple[str, dict]]:
+    from kg_builder import query as kgq
+    cases = []
+    for q in kgq.list_queries():
+        for params in example_params(q):
+            cases.append((q.name, params))
+    return cases
+
+
+def time_queries(ds, cases, repeat: int) -> list[dict]:
+    from kg_builder import query as kgq
+    out = []
+    for name, params in cases:
+        q = kgq.load_query(name)
+        times, rows = [], 0
+        for i in range(repeat + 1):
+            t = time.perf_counter()
+            res = kgq.run(ds, q, params)
+            rows = len(res.graph) if res.type in ("CONSTRUCT", "DESCRIBE") else (1 if res.type == "ASK" else len(list(res)))
+            if i:                                       # the first run warms caches
+                times.append(time.perf_counter() - t)
+        times.sort()
+        p95 = times[min(len(times) - 1, max(0, int(round(0.95 * len(times))) - 1))]
+        out.append({"query": name, "params": params, "rows": rows, "median_ms": round(statistics.median(times) * 1e3, 2),
+                    "p95_ms": round(p95 * 1e3, 2), "runs": len(times)})
+    return out
+
+
+def validation_time(store: Path, sample: Path) -> dict:
+    try:
+        from kg_builder.validate import validate_files
+    except ImportError:
+        return {"skipped": "kg_builder.validate.validate_files is not available"}
+    t = time.perf_counter()
+    reports = validate_files([sample], store)
+    return {"seconds": round(time.perf_counter() - t, 3), "document": sample.name,
+            "findings": sum(len(getattr(r, "findings", []) or []) for r in reports)}
+
+
+# --- main ---------------------------------------------------------------------------------
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="kg scale benchmark")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--profile", choices=["full", "core"], default=os.environ.get("BENCH_PROFILE", "full"))
+    ap.add_argument("--repeat", type=int, default=7, help="timed runs per query (after one warm-up)")
+    ap.add_argument("--single-job-max", type=int, default=None,
+                    help="skip the 1-job build above this size (saves time on slow machines)")
+    ap.add_argument("--workdir", type=Path, default=HERE / "work")
+    ap.add_argument("--child-build", nargs=4, metavar=("INPUTS", "STORE", "JOBS", "PROFILE"), help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child_build:
+        inputs, store, jobs, profile = a.child_build
+        child_build(inputs, store, int(jobs), profile)
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    import synth
+    from kg_builder.store import Store
+
+    con = Console()
+    sizes = sorted(set(a.sizes))
+    corpus = a.workdir / "corpus"
+    t = time.perf_counter()
+    files = synth.generate(max(sizes), corpus)
+    con.print(f"synthetic corpus: {len(files)} documents in {corpus} ({time.perf_counter() - t:.1f} s)")
+    results: dict = {"profile": a.profile, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                     "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "platform": platform.platform()},
+                     "builds": [], "queries": {}, "rdflib_baseline": None, "validation": None}
+    stores: dict[int, Path] = {}
+    for n in sizes:
+        d = a.workdir / f"sizes/{n}"
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+        for f in files[:n]:
+            (d / f.name).symlink_to(f.resolve())
+        for j in sorted(set(a.jobs)):
+            if j == 1 and a.single_job_max and n > a.single_job_max and len(a.jobs) > 1:
+                con.print(f"N={n}: 1-job build skipped (--single-job-max {a.single_job_max})")
+                continue
+            store = a.workdir / f"store-{a.profile}-{n}-j{j}"
+            con.print(f"building N={n} with {j} job(s) ...")
+            res = run_build(d, store, j, a.profile)
+            res["n"] = n
+            results["builds"].append(res)
+            stores[n] = store
+            con.print(f"  {res['seconds']:.1f} s, {res['docs_per_s']} docs/s, {res['triples_per_s']} triples/s, "
+                      f"{res['store_bytes_optimized'] / 1e6:.1f} MB, peak RSS {res['peak_rss_main_mb']} MB")
+            _write(results)
+    cases = query_cases()
+    for n in sorted({max(stores)} | ({1000} & set(stores))):
+        with Store(stores[n], read_only=True) as st:
+            con.print(f"timing {len(cases)} stored-query cases on the N={n} store ...")
+            results["queries"][str(n)] = time_queries(st.dataset(), cases, a.repeat)
+        _write(results)
+    base_n = 1000 if 1000 in stores else min(stores)
+    with Store(stores[base_n], read_only=True) as st:
+        t = time.perf_counter()
+        mem = st.as_rdflib()
+        load_s = time.perf_counter() - t
+    con.print(f"timing the same queries on an in-memory rdflib Dataset (N={base_n}, {len(mem)} triples) ...")
+    rd = time_queries(mem, cases, max(2, a.repeat // 3))
+    del mem
+    results["rdflib_baseline"] = {"n": base_n, "load_seconds": round(load_s, 2), "queries": rd}
+    _write(results)
+    extra = synth.generate(max(sizes) + 1, corpus)[-1]          # one document not in any store
+    results["validation"] = validation_time(stores[max(stores)], extra)
+    results["validation"]["n"] = max(stores)
+    path = _write(results, final=True)
+    _print_tables(con, results)
+    con.print(f"results: {path}")
+
+
+def _write(results: dict, final: bool = False) -> Path:
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    latest = out / f"latest-{results['profile']}.json"
+    latest.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    if final:
+        stamped = out / f"bench-{results['profile']}-{results['started'].replace(':', '')}.json"
+        shutil.copy(latest, stamped)
+        return stamped
+    return latest
+
+
+def _print_tables(con, results: dict) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"build ({results['profile']} extraction profile)")
+    for c in ("N", "jobs", "seconds", "docs/s", "triples", "triples/s", "store MB", "peak RSS main MB",
+              "peak RSS worker MB"):
+        t.add_column(c, justify="right")
+    for b in results["builds"]:
+        t.add_row(str(b["n"]), str(b["jobs"]), f"{b['seconds']:.1f}", str(b["docs_per_s"]), str(b["triples"]),
+                  str(b["triples_per_s"]), f"{b['store_bytes_optimized'] / 1e6:.1f}", str(b["peak_rss_main_mb"]),
+                  str(b["peak_rss_worker_mb"]))
+    con.print(t)
+    base = {(r["query"], json.dumps(r["params"])): r for r in (results["rdflib_baseline"] or {}).get("queries", [])}
+    for n, rows in results["queries"].items():
+        t = Table(title=f"stored queries on the N={n} store (ms)")
+        for c in ("query", "params", "rows", "median", "p95", f"rdflib N={results['rdflib_baseline']['n']} median",
+                  "rdflib / store"):
+            t.add_column(c, justify="right")
+        for r in rows:
+            b = base.get((r["query"], json.dumps(r["params"])))
+            ratio = f"{b['median_ms'] / r['median_ms']:.1f}×" if b and int(n) == results["rdflib_baseline"]["n"] and r["median_ms"] else ""
+            t.add_row(r["query"], json.dumps(r["params"], ensure_ascii=False), str(r["rows"]), str(r["median_ms"]),
+                      str(r["p95_ms"]), str(b["median_ms"]) if b else "", ratio)
+        con.print(t)
+    con.print(f"validation of one new document: {results['validation']}")
+
+
+if __name__ == "__main__":
+    main()
