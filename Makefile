@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench clean virtuoso
+.PHONY: install demo test bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=python3" >&2; exit 2; }
@@ -20,18 +20,24 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kg build data/raw -o data/build
 
-test: $(STAMP) virtuoso
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
-# The Virtuoso integration test (tests/test_virtuoso.py) starts and stops its own server;
-# here we only make sure Debian's package is installed (as root, with apt-get).
-virtuoso:
-	@command -v virtuoso-t >/dev/null 2>&1 || { \
+# Debian packages some tests use: Virtuoso for the push integration test (the test starts
+# and stops its own server) and Graphviz's `dot` for trace pictures (kg trace has a
+# pure-Python SVG fallback). Installed with apt-get when missing and running as root.
+SYSTEM_PACKAGES := virtuoso-t:virtuoso-opensource dot:graphviz
+system-deps:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing virtuoso-opensource (for the integration test)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null) \
-	      || echo "warning: could not install virtuoso-opensource; its test will be skipped" >&2; \
-	  else echo "note: virtuoso-t not found and cannot apt-get install it; its test will be skipped" >&2; fi; }
+	    echo "installing$$missing (for the integration tests)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing; the tests that need them will be skipped" >&2; \
+	  else echo "note:$$missing not installed and apt-get is not available to this user; the tests that need them will be skipped" >&2; fi; \
+	fi
 
 # Scale benchmark (not part of the tests): synthetic corpora of 100, 1000, 10000 documents.
 # BENCH_SIZES="100 1000" make bench   for a shorter run; results in bench/results/.

@@ -529,6 +529,14 @@ def _select_indicator(records, indicator: Optional[str]):
     return [r for r in records if r.indicator == con.iri], con
 
 
+def _area_matches(r_area: Optional[str], area: str) -> bool:
+    from .graph import slugify
+    if not r_area:
+        return False
+    last = r_area.rstrip("/").rsplit("/", 1)[-1]
+    return r_area == area or last == area or last == slugify(area)
+
+
 def _in_year(r, year: Optional[int]) -> bool:
     if year is None:
         return True
@@ -541,6 +549,7 @@ def _in_year(r, year: Optional[int]) -> bool:
 def indicators(files: Optional[list[Path]] = typer.Argument(None, help="Text files to read directly (built in memory); default: the built graph."),
                year: Optional[int] = typer.Option(None, "--year", "-y", help="Only periods that include this year."),
                indicator: Optional[str] = typer.Option(None, "--indicator", "-i", help="Indicator key (tourists), name or variant ('Lượng khách du lịch')."),
+               area: Optional[str] = typer.Option(None, "--area", help="Only this area: a place id (lang-son) or IRI."),
                format: IndicatorFormat = typer.Option(IndicatorFormat.table, "--format", "-f", help="table, csv or json."),
                graph: Optional[Path] = typer.Option(None, "--graph", "-g", help="Graph file or build directory (default: the store if any, else data/build/graph.trig)."),
                store: Optional[Path] = typer.Option(None, "--store", help="Read this persistent store."),
@@ -554,6 +563,8 @@ def indicators(files: Optional[list[Path]] = typer.Argument(None, help="Text fil
         return
     records, _ = _indicator_records(graph, store, files, base_iri)
     records, con = _select_indicator(records, indicator)
+    if area:
+        records = [r for r in records if _area_matches(r.area, area)]
     if check:
         from .consistency import check as run_check
         findings = run_check(records, tolerance)
@@ -686,10 +697,12 @@ def chart(indicator: str = typer.Argument(..., help="Indicator key (tourists), n
 
     records, _ = _indicator_records(graph, store, files, None)
     records, con = _select_indicator(records, indicator)
-    if area and not area.startswith("http"):
-        area_iri = next((r.area for r in records if r.area and r.area.rstrip("/").endswith("/" + area)), area)
-    else:
-        area_iri = area
+    area_iri = None
+    if area:
+        area_iri = next((r.area for r in records if _area_matches(r.area, area)), None)
+        if area_iri is None:
+            known = sorted({r.area.rstrip("/").rsplit("/", 1)[-1] for r in records if r.area})
+            raise KGError(f"no values of this indicator for area {area!r} (areas: {', '.join(known) or 'none'})")
     path = draw(records, output, area=area_iri)
     out.print(f"chart written: {path}")
 

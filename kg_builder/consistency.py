@@ -1,7 +1,8 @@
 """Reading indicator observations back from the graph, and checking them against each other.
 
-`load_records(ds)` runs one SPARQL query over the built dataset (the graph is the source of
-truth) and returns `ObsRecord`s. `check(records, tolerance)` finds
+`load_records(ds)` runs SPARQL queries over the built dataset (the graph is the source of
+truth) and returns `ObsRecord`s; `open_graph(path)` / `fast_dataset(ds)` put a graph in an
+in-memory Oxigraph store first, where these queries run fast. `check(records, tolerance)` finds
 - plan mismatches: a value given as "X % of plan" implies the plan value (value / X * 100);
   it is compared with the target that a plan or decision in the graph sets for the same
   indicator, area and year; a relative difference beyond `tolerance` is reported with both
@@ -10,7 +11,9 @@ truth) and returns `ObsRecord`s. `check(records, tolerance)` finds
   on its table row contradict, aware of the indicator's direction (kg:higherIsBetter) and of
   ranges and bounds; an evaluation written once for a group of rows (a merged cell) is checked
   against the whole group: "Đạt"/"Vượt" needs every row to meet its target, "Không đạt" at
-  least one row to miss it ("evaluation").
+  least one row to miss it ("evaluation");
+- target conflicts: two documents stating different targets for the same indicator, area and
+  period ("target-conflict").
 """
 from __future__ import annotations
 
@@ -275,7 +278,7 @@ def load_records(ds) -> list[ObsRecord]:
 
 @dataclass
 class Finding:
-    kind: str                  # implied-plan | evaluation
+    kind: str                  # implied-plan | evaluation | target-conflict
     indicator: str
     indicator_label: str
     message: str
@@ -354,7 +357,37 @@ def exceeds(value: tuple[Decimal | None, Decimal | None], target: ObsRecord, hib
 
 
 def check(records: list[ObsRecord], tolerance: float = 0.02) -> list[Finding]:
-    return implied_plan_findings(records, tolerance) + evaluation_findings(records)
+    return (implied_plan_findings(records, tolerance) + evaluation_findings(records)
+            + target_conflicts(records, tolerance))
+
+
+def target_conflicts(records: list[ObsRecord], tolerance: float = 0.02) -> list[Finding]:
+    """Two documents that state different targets for the same indicator, area and period."""
+    by_key: dict[tuple, list[ObsRecord]] = {}
+    for r in records:
+        if r.measure == "target" and r.base_unit and r.period_start and r.period_end:
+            by_key.setdefault((r.indicator, r.area, r.period_start, r.period_end, r.base_unit), []).append(r)
+    out: list[Finding] = []
+    for group in by_key.values():
+        done: set[tuple[str, str]] = set()
+        for a in group:
+            for b in group:
+                if a.source >= b.source or (a.source, b.source) in done:
+                    continue
+                a_lo, a_hi = a.interval(base=True)
+                b_lo, b_hi = b.interval(base=True)
+                if None in (a_lo, a_hi, b_lo, b_hi) or a.bound != b.bound:
+                    continue
+                ref = max(abs(a_hi), abs(b_hi)) or Decimal(1)
+                diff = float(max(abs(a_lo - b_lo), abs(a_hi - b_hi)) / ref)
+                if diff <= tolerance:
+                    continue
+                done.add((a.source, b.source))
+                out.append(Finding(
+                    "target-conflict", a.indicator, a.indicator_vi,
+                    f"{a.indicator_vi}: mục tiêu {a.period_label} là {a.value_text} {a.unit_vi or ''} ({a.source_name}) "
+                    f"nhưng {b.value_text} {b.unit_vi or ''} ({b.source_name})", a, b, None, diff))
+    return out
 
 
 def implied_plan_findings(records: list[ObsRecord], tolerance: float = 0.02) -> list[Finding]:

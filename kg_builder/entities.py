@@ -600,24 +600,35 @@ def merge_entities(docs: Iterable[ExtractedDocument]) -> dict[str, Entity]:
                 loose.append((doc.source, em))
     clusters: list[list[tuple[str, EntityMention]]] = []
     ckeys: list[tuple[str, set[str]]] = []
+    exact: dict[tuple[str, str], int] = {}
+    postings: dict[tuple[str, str], list[int]] = {}     # (kind, token) -> clusters (candidate lookup)
     for src, em in sorted(loose, key=lambda x: (x[1].kind, x[1].key, x[0], x[1].start)):
         toks = _tokens(em.key)
-        hit = None
-        for i, (kind, ktoks) in enumerate(ckeys):
-            if kind != em.kind or not toks or not ktoks:
-                continue
-            inter = len(toks & ktoks)
-            union = len(toks | ktoks)
-            if inter / union >= 0.8 or (min(len(toks), len(ktoks)) >= 4 and inter == min(len(toks), len(ktoks))
-                                         and inter / union >= 0.6):
-                hit = i
-                break
+        hit = exact.get((em.kind, em.key))
+        if hit is None and toks:
+            counts: dict[int, int] = {}
+            for t in toks:
+                plist = postings.get((em.kind, t), [])
+                if len(plist) > 2000:       # a word in every name ("dự", "án") does not select
+                    continue
+                for i in plist:
+                    counts[i] = counts.get(i, 0) + 1
+            for i in sorted(counts, key=lambda i: (-counts[i], i)):
+                ktoks = ckeys[i][1]
+                inter = len(toks & ktoks)
+                union = len(toks | ktoks)
+                if inter / union >= 0.8 or (min(len(toks), len(ktoks)) >= 4 and inter == min(len(toks), len(ktoks))
+                                             and inter / union >= 0.6):
+                    hit = i
+                    break
         if hit is None:
-            clusters.append([(src, em)])
+            hit = len(clusters)
+            clusters.append([])
             ckeys.append((em.kind, toks))
-        else:
-            clusters[hit].append((src, em))
-            ckeys[hit] = (em.kind, ckeys[hit][1] | toks) if len(ckeys[hit][1]) < 3 else ckeys[hit]
+            for t in toks:
+                postings.setdefault((em.kind, t), []).append(hit)
+        clusters[hit].append((src, em))
+        exact.setdefault((em.kind, em.key), hit)
     for members in clusters:
         keys = sorted({em.key for _, em in members})
         kind = members[0][1].kind

@@ -24,7 +24,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .models import ExtractedDocument, Registry
-from .namespace import KG, ORG, QB
+from .namespace import KG, ORG, QB, SDMX_ATTRIBUTE
 
 MEASURE_TERMS = {
     "target": KG.target, "estimate": KG.estimate, "result": KG.result,
@@ -114,6 +114,9 @@ def add_document(g: Graph, doc: ExtractedDocument, ctx) -> None:
         unit = sch.unit(o.unit)
         if o.unit:
             add((node, KG.unit, URIRef(o.unit)))
+            if unit is not None and unit.exact_match:
+                # the standard unit too, where QUDT has one (unit:PERCENT, unit:HA, ...)
+                add((node, SDMX_ATTRIBUTE.unitMeasure, URIRef(unit.exact_match)))
         if unit is not None:
             add((node, KG.baseUnit, URIRef(unit.base)))
             m = unit.multiplier

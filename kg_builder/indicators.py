@@ -315,6 +315,7 @@ def scheme() -> Scheme:
 # ============================================================================================
 # grammar (words, not curated names)
 
+RESULT_WORDS = re.compile(r"\b(?:đến nay|hiện nay|hiện có|đã|đạt được|kết quả|thực hiện được)\b", re.I)
 ESTIMATE_WORDS = re.compile(r"\b(?:ước|dự ước|ước tính|ước đạt|ước thực hiện|dự kiến)\b", re.I)
 TARGET_WORDS = re.compile(r"\b(?:phấn đấu|phần đấu|phân đấu|(?<!chương trình )mục tiêu(?!\s*(?:quốc gia|đề ra|đã đề ra|,|và nhiệm vụ|năm \d{4} đề ra))|chỉ tiêu\s+(?:là|giao)\b)", re.I)
 TARGET_HEADING = re.compile(r"\b(?:(?<!chương trình )mục tiêu(?! quốc gia)|các chỉ tiêu chủ yếu|chỉ tiêu chủ yếu|chỉ tiêu kế hoạch|nhiệm vụ)\b", re.I)
@@ -334,6 +335,8 @@ AGENCY_CELL = re.compile(r"^(?:Sở|Ủy ban|Uỷ ban|UBND|Công an|Cục|Ban|B�
                          r"Hải quan|Bộ Chỉ huy|Bộ đội|Cơ quan|Phòng)\b")
 _SENT_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(\[]?[A-ZĐÀ-ỸÁẢÃẠÂẦẤẨẪẬĂẰẮẲẴẶÉÈẺẼẸÊỀẾỂỄỆÍÌỈĨỊÓÒỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÚÙỦŨỤƯỪỨỬỮỰÝỲỶỸỴ])|\n+")
 _NO_NUMBER_BEFORE = re.compile(r"[/\d]$")
+# where the words after a value's unit stop describing it ("9.000 ha rừng | để tỷ lệ che phủ ...")
+_DESC_STOP = re.compile(r"\s(?:để|nhằm|với|và|so|tăng|giảm|bằng|trong đó|đạt(?=\s+(?:khoảng\s+)?\d))\b", re.I)
 _NUMBER_TOKEN = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?(?![\d])|(?<![\d.,])\d+[.,]\d+(?![\d])")
 
 
@@ -559,8 +562,9 @@ def _make_obs(ctx: _DocContext, ct_text: str, tok: _Token, measure: str, name: s
 
 
 def extract_prose(ctx: _DocContext, skip: list[tuple[int, int]]) -> list[Observation]:
+    """Values in the sentences outside the tables (`skip`), each with its chain of % of plan and
+    change against the same period."""
     text = ctx.doc.text.text
-    sch = ctx.scheme
     out: list[Observation] = []
     regions = []
     pos = 0
@@ -701,8 +705,16 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
         close_prev = current
         close()
         descriptor = text[tok.unit_end:s1]
-        dm = re.match(r"[^,;:(.]{0,60}", descriptor)
-        desc = " ".join((dm.group(0) if dm else "").split()[:4])
+        dm = re.match(r"[^,;:(.]{0,80}", descriptor)
+        desc = dm.group(0) if dm else ""
+        stop = _DESC_STOP.search(desc)
+        if stop:
+            desc = desc[:stop.start()]
+        words = desc.split()
+        if len(words) > 10:
+            desc = desc[:desc.find(words[10])]
+        desc_end = tok.unit_end + len(desc.rstrip())
+        desc = " ".join(desc.split())
         verb_text = change.group(0) if change else ""
         match_text = f"{name} {verb_text} # {tok.unit_text or ''} {desc}"
         context = [c for c in (parent_here, parent, close_prev.indicator if close_prev else None) if c]
@@ -715,7 +727,9 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
         if found is not None and not change and not _unit_compatible(sch, found[0], tok.unit):
             indicator = None      # the name fits but the unit does not: not this indicator
         inherited = False
+        desc_words = [w for w in norm(desc).split() if w not in QUALIFIER_WORDS and not w.isdigit()]
         if indicator is None and close_prev is not None and close_prev.indicator and _is_continuation(name, ctx) \
+                and len(desc_words) < 2 \
                 and (change or _unit_compatible(sch, sch.concept(close_prev.indicator), tok.unit)):
             indicator = close_prev.indicator
             name = close_prev.name
@@ -726,8 +740,13 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
             name = _display_name(name)
         con = sch.concept(indicator)
         # measure
-        target = _target_words_before(text, s0, tok.start) or heading_target or \
-            bool(re.search(r"\((?:mục tiêu|kế hoạch|KH)\s*$", text[max(s0, tok.start - 15):tok.start], re.I))
+        # a target: target words in this value's own clause, or the previous value was a target and
+        # nothing says this one is a result ("phấn đấu năm 2023 có thêm 10 xã ..., 05 xã ...")
+        own = text[name_start:tok.start]
+        target = _target_words_before(text, name_start, tok.start) or heading_target or \
+            bool(re.search(r"\((?:mục tiêu|kế hoạch|KH)\s*$", text[max(s0, tok.start - 15):tok.start], re.I)) or \
+            (close_prev is not None and close_prev.measure == TARGET and not RESULT_WORDS.search(own)) or \
+            (close_prev is None and _target_words_before(text, s0, tok.start) and not RESULT_WORDS.search(own))
         if target:
             measure = TARGET
         elif ESTIMATE_WORDS.search(text, name_start, tok.start) or \
@@ -754,7 +773,8 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
                 current_has_evidence = True
                 chain_end = sp.end() if sp else after_pos
                 continue
-        period = _period_in(text, name_start, tok.start, ctx)
+        period = _period_in(text, name_start, tok.start, ctx) or \
+            (_period_in(text, tok.unit_end, min(s1, desc_end + 14), ctx) if desc else None)
         if period is None and close_prev is not None and indicator == close_prev.indicator:
             period = _period_in(text, s0, tok.start, ctx)
         if period is None and target and not heading_target:
@@ -782,7 +802,11 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
         out.append(obs)
         current = obs
         current_has_evidence = False
-        chain_end = tok.unit_end
+        # the words after the unit that describe the value ("05 xã đạt chuẩn ... nâng cao") are not
+        # the start of the next name
+        chain_end = desc_end if found is not None and desc and norm(desc) and \
+            _label_regex(found[1]).search(norm(match_text)) and not _label_regex(found[1]).search(norm(f"{name} {verb_text}")) \
+            else tok.unit_end
         sp = SAME_PERIOD.match(text, after_pos)
         if change and sp:
             chain_end = sp.end()
@@ -851,6 +875,7 @@ class _Column:
 
 
 _HEADER_START = re.compile(r"^(?:s?tt|số\s+tt|số\s+thứ\s+tự)$", re.I)
+_NAME_HEADER = re.compile(r"^(?:chỉ tiêu|tên chỉ tiêu|nội dung|các chỉ tiêu)$", re.I)
 _ROMAN = re.compile(r"^[IVX]{1,5}\.?$")
 _INDEX = re.compile(r"^\d{1,2}\.?$")
 _TABLE_END = re.compile(r"^(?:[IVX]{1,5}\.\s+\S.{10,}|\(Kèm theo.*|Nơi nhận.*|PHỤ LỤC.*|Phần thứ.*)$", re.I)
@@ -916,25 +941,45 @@ def find_tables(text: str, body_end: int) -> list[tuple[int, int, list[_Cell], l
     i = 0
     n = len(lines)
     while i < n:
-        if not _HEADER_START.match(lines[i].text.strip()):
-            i += 1
-            continue
-        # header: the short non-empty lines up to the first row start (roman or small integer)
-        j = i + 1
-        header = [lines[i]]
-        while j < n and len(header) < 12:
-            t = lines[j].text.strip()
-            if not t:
+        first = lines[i].text.strip()
+        if _HEADER_START.match(first):
+            # header: the short non-empty lines up to the first row start (roman or small integer)
+            j = i + 1
+            header = [lines[i]]
+            while j < n and len(header) < 12:
+                t = lines[j].text.strip()
+                if not t:
+                    j += 1
+                    continue
+                if _ROMAN.match(t) or _INDEX.match(t):
+                    break
+                if len(t) > 80:
+                    break
+                header.append(lines[j])
                 j += 1
+            names = [norm(h.text) for h in header]
+            if len(header) < 3 or not any(re.search(r"\bchỉ tiêu\b|\bnội dung\b", x) for x in names[1:3]):
+                i += 1
                 continue
-            if _ROMAN.match(t) or _INDEX.match(t):
-                break
-            if len(t) > 80:
-                break
-            header.append(lines[j])
-            j += 1
-        names = [norm(h.text) for h in header]
-        if len(header) < 3 or not any(re.search(r"\bchỉ tiêu\b|\bnội dung\b", x) for x in names[1:3]):
+        elif _NAME_HEADER.match(first):
+            # no STT column: "Chỉ tiêu" then the cells that read as column headers
+            j = i + 1
+            header = [lines[i]]
+            while j < n and len(header) < 12:
+                t = lines[j].text.strip()
+                if not t:
+                    j += 1
+                    continue
+                if len(t) > 60 or _classify_header(t, None).role in ("skip", "name", "index") \
+                        or parse_value(t, None) is not None or scheme().match(t) is not None \
+                        or scheme().unit_of(t) is not None:
+                    break      # the first row has begun
+                header.append(lines[j])
+                j += 1
+            if len(header) < 3 or not any(_classify_header(h.text, None).role == "value" for h in header[1:]):
+                i += 1
+                continue
+        else:
             i += 1
             continue
         body = []
@@ -1007,7 +1052,6 @@ def extract_tables(ctx: _DocContext) -> tuple[list[Observation], list[Problem], 
 def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list[_Cell], conv: str | None,
                 conv_note: str | None, ev: Evidence) -> tuple[list[Observation], list[Problem]]:
     sch = ctx.scheme
-    text = ctx.doc.text.text
     roles = [c.role for c in cols]
     value_cols = [c for c in cols if c.role == "value"]
     has_unit = "unit" in roles
@@ -1021,6 +1065,7 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
     roman = ""
     index = ""
     group_parent: str | None = None      # indicator of a row without values (a group heading row)
+    group_unit: tuple[str, str] | None = None
     prev_indicator: str | None = None
     last_agencies: tuple[list[str], list[str]] | None = None
     group_rows: dict[str, list[tuple[list[Observation], str | None]]] = {}
@@ -1036,12 +1081,12 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
             i += 1
             continue
         if _ROMAN.match(t) and i + 1 < n and texty(cells[i + 1]):
-            roman, index, group_parent = t.rstrip("."), "", None
+            roman, index, group_parent, group_unit = t.rstrip("."), "", None, None
             i += 2
             continue
         if _INDEX.match(t) and i + 1 < n and texty(cells[i + 1]):
             index = t.rstrip(".")
-            group_parent = None
+            group_parent, group_unit = None, None
             i += 1
             continue
         if not texty(c):
@@ -1101,21 +1146,15 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
         indicator = found[0].iri if found else None
         present = [v for v in values if not v.empty]
         if not present:
-            # a group heading row ("Cơ cấu kinh tế"): context for the rows below it
+            # a group heading row ("Cơ cấu kinh tế (%)"): context and unit for the rows below it
             group_parent = indicator
             prev_indicator = indicator
+            group_unit = unit_from_name or ((sch.unit_of(unit_cell.text), unit_cell.text.strip())
+                                            if unit_cell is not None and not unit_cell.empty else None)
             if eval_cell is not None:
+                # the group's evaluation (a merged cell): it goes to the rows below (no value here)
                 key = f"t{t_index}:{roman}:{index}"
                 group_rows.setdefault(key, []).append(([], eval_cell.text.strip()))
-                ev_obs = Observation(indicator=indicator, name=name, measure=ESTIMATE, value_text="",
-                                     bound="eq", period=value_cols[-1].period if value_cols else None,
-                                     start=rs, end=re_, sentence=row_text, sentence_start=rs, sentence_end=re_,
-                                     origin="table", area=ctx.area, row_group=key)
-                ev_obs.evaluation = sch.evaluation_of(eval_cell.text)
-                ev_obs.evaluation_text = eval_cell.text.strip()
-                ev_obs.evaluation_scope = "group"
-                ev_obs.notes.append("evaluation of an indicator group without values")
-                out.append(ev_obs)
             if agencies:
                 last_agencies = _split_agencies(agencies, has_lead, has_coop)
             continue
@@ -1132,6 +1171,9 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
             unit, unit_text = sch.unit_of(unit_cell.text), unit_cell.text.strip()
         elif unit_from_name:
             unit, unit_text = unit_from_name
+        elif group_unit is not None and group_parent is not None:
+            unit, unit_text = group_unit
+            notes.append("unit of the group row above")
         con = sch.concept(indicator)
         if unit is None and con is not None and con.unit:
             unit = con.unit
@@ -1208,11 +1250,6 @@ def _table_rows(ctx: _DocContext, t_index: int, cols: list[_Column], cells: list
             if o.measure in (PERCENT_OF_PLAN, YOY) and values_idx:
                 o.of_index = values_idx[-1]      # the comparison goes with the row's reported value
         prev_indicator = indicator
-        if name_cell.text.strip().startswith(("-", "–", "+")) or (group_parent and indicator and
-                                                                  sch.concept(indicator) and group_parent in sch.concept(indicator).broader):
-            pass
-        elif not present:
-            group_parent = indicator
     _apply_group_evaluations(group_rows, sch)
     return out, problems
 

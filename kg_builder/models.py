@@ -8,6 +8,7 @@ Only the graph stage turns these into RDF.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,9 +50,33 @@ class CleanText:
 
     def footnote_at(self, clean_pos: int) -> Footnote | None:
         """The footnote whose lifted text contains this clean offset."""
-        for fn in self.footnotes:
-            if fn.clean_start <= clean_pos < fn.clean_end:
-                return fn
+        # footnotes are lifted in order and do not overlap: bisect (large files call this a lot)
+        starts = self.__dict__.get("_fn_starts")
+        if starts is None or len(starts) != len(self.footnotes):
+            starts = [fn.clean_start for fn in self.footnotes]
+            if any(a > b for a, b in zip(starts, starts[1:])):   # not in order: plain scan
+                return next((fn for fn in self.footnotes if fn.clean_start <= clean_pos < fn.clean_end), None)
+            self.__dict__["_fn_starts"] = starts
+        i = bisect.bisect_right(starts, clean_pos) - 1
+        for k in (i - 1, i):
+            if k >= 0 and self.footnotes[k].clean_start <= clean_pos < self.footnotes[k].clean_end:
+                return self.footnotes[k]
+        return None
+
+    def footnote_containing(self, pos: int) -> Footnote | None:
+        """The footnote whose original text span contains this original offset."""
+        starts = self.__dict__.get("_fn_orig")
+        if starts is None or len(starts) != len(self.footnotes):
+            starts = [fn.start for fn in self.footnotes]
+            if any(a > b for a, b in zip(starts, starts[1:])):   # not in order: plain scan
+                return next((fn for fn in self.footnotes if fn.start <= pos < fn.end), None)
+            self.__dict__["_fn_orig"] = starts
+        # the notes are lines of the text, in order and apart: only the last one starting at or
+        # before pos can contain it (an empty note contains nothing)
+        i = bisect.bisect_right(starts, pos) - 1
+        for k in (i - 1, i):
+            if k >= 0 and self.footnotes[k].start <= pos < self.footnotes[k].end:
+                return self.footnotes[k]
         return None
 
 
@@ -146,6 +171,11 @@ class ExtractedDocument:
 
     def section_at(self, pos: int) -> Section | None:
         """Deepest section whose extent contains an original offset."""
+        index = self.__dict__.get("_section_index")
+        if index is None or index.n != len(self.sections):
+            index = self.__dict__["_section_index"] = _SectionIndex(self.sections)
+        if index.proper:
+            return index.at(pos)
         best = None
         for s in self.sections:
             if s.start <= pos < s.end and (best is None or s.level >= best.level):
@@ -159,6 +189,64 @@ class ExtractedDocument:
             "issuer": h.issuer, "place": h.place, "title": h.title,
             "number_blank": h.number_blank, "incomplete": h.incomplete,
         }
+
+
+class _SectionIndex:
+    """Sections sorted by start, for section_at in O(log n) when the sections form a proper tree
+    (children inside their parent, siblings apart, deeper levels below): large files look up the
+    section of every citation, observation and task."""
+
+    def __init__(self, sections: list[Section]):
+        self.sections = sections
+        self.n = len(sections)
+        self.order = sorted(range(self.n), key=lambda k: (sections[k].start, k))
+        self.starts = [sections[k].start for k in self.order]
+        self.proper = self._proper()
+
+    def _proper(self) -> bool:
+        by_id = self.by_id = {s.id: s for s in self.sections}
+        if len(by_id) != self.n:
+            return False
+        children: dict[str | None, list[Section]] = {}
+        for s in self.sections:
+            if s.start > s.end:
+                return False
+            if s.parent is not None:
+                p = by_id.get(s.parent)
+                if p is None or not (p.start <= s.start and s.end <= p.end and p.level < s.level):
+                    return False
+            children.setdefault(s.parent, []).append(s)
+        for group in children.values():
+            group = sorted(group, key=lambda x: x.start)
+            if any(a.end > b.start for a, b in zip(group, group[1:])):
+                return False
+        return True
+
+    def at(self, pos: int) -> Section | None:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if i < 0:
+            return None
+        # the sections starting last at or before pos (several when a heading and its only
+        # child share a start): the deepest that contains pos, the last listed on a tie
+        best_k = None
+        j = i
+        while j >= 0 and self.starts[j] == self.starts[i]:
+            k = self.order[j]
+            s = self.sections[k]
+            if s.start <= pos < s.end:
+                b = self.sections[best_k] if best_k is not None else None
+                if b is None or s.level > b.level or (s.level == b.level and k > best_k):
+                    best_k = k
+            j -= 1
+        if best_k is not None:
+            return self.sections[best_k]
+        # none of them contains pos: in a proper tree only their ancestors can
+        s = self.sections[self.order[j + 1]]
+        while s.parent is not None:
+            s = self.by_id[s.parent]
+            if s.start <= pos < s.end:
+                return s
+        return None
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

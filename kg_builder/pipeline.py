@@ -59,7 +59,7 @@ def extract_text(original: str, source: str = "<text>", sha256: str | None = Non
     for cit in doc.citations:
         anchor = cit.start
         if cit.in_footnote:
-            fn = next((f for f in ct.footnotes if f.start <= cit.start < f.end), None)
+            fn = ct.footnote_containing(cit.start)
             if fn is not None and fn.anchor is not None:
                 anchor = fn.anchor
         sec = doc.section_at(anchor)

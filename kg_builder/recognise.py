@@ -26,8 +26,10 @@ not reported.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -375,9 +377,11 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def _iso(d: int, m: int, y: int) -> str | None:
-    if 1 <= d <= 31 and 1 <= m <= 12:
-        return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
+    """ISO date of a calendar day; None for "31/02/2023", "45/13/2023" (`kg validate` reports those)."""
+    try:
+        return _dt.date(y, m, d).isoformat()
+    except ValueError:
+        return None
 
 
 def _date_from(m: re.Match[str]) -> tuple[str | None, str | None]:
@@ -389,7 +393,7 @@ def _date_from(m: re.Match[str]) -> tuple[str | None, str | None]:
         return _iso(int(g["d2"]), int(g["m2"]), int(g["y2"])), None
     if g.get("d3") or g.get("d4"):
         d, mo = (int(g["d3"]), int(g["m3"])) if g.get("d3") else (int(g["d4"]), int(g["m4"]))
-        if 1 <= d <= 31 and 1 <= mo <= 12:
+        if 1 <= mo <= 12 and 1 <= d <= (29 if mo == 2 else 30 if mo in (4, 6, 9, 11) else 31):
             return None, f"--{mo:02d}-{d:02d}"
     return None, None
 
@@ -738,19 +742,20 @@ def _tail(doc: _Doc, m: _M, pos: int, want_subject: bool = True) -> int:
     text = doc.text
     rx = _rx()
     end = pos
-    year_seen = False
+    year_seen = date_seen = False
     for _ in range(4):
-        if m.date is None and m.partial_date is None:
+        if m.date is None and m.partial_date is None and not date_seen:
             dm = rx.date_after.match(text, end)
             if dm:
+                date_seen = True
                 iso, part = _date_from(dm)
-                if iso or part:
-                    m.date, m.partial_date = iso, part
-                    m.shares_date = dm.group("same") is not None
-                    end = dm.end()
-                    if "(" in text[dm.start():dm.end()][:6] and text[end:end + 1] == ")":
-                        end += 1
-                    continue
+                # a date that is no calendar day ("31/02/2023") is part of the mention, not kept
+                m.date, m.partial_date = iso, part
+                m.shares_date = dm.group("same") is not None
+                end = dm.end()
+                if "(" in text[dm.start():dm.end()][:6] and text[end:end + 1] == ")":
+                    end += 1
+                continue
             if m.kind == "numbered" and not year_seen:
                 ym = _YEAR_AFTER.match(text, end)
                 year_seen = True
@@ -835,6 +840,9 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
         ids, ide = im.span()
         lm = rx.left.search(text, max(0, ids - 40), ids)
         tw = lm.group("tw") if lm else None
+        if tw and _key(tw) in v.word_type and doc.type_word_at(lm.start("tw")) is None \
+                and v.word_type[_key(tw)] in v.named_types:
+            tw = None        # "văn bản quy phạm pháp luật số 12/2023/QĐ-UBND": not a Law
         so = (lm.group("so") or lm.group("so2")) if lm else None
         bare = "t1" not in im.re.groupindex
         if bare:
@@ -886,6 +894,8 @@ def _numbered(doc: _Doc, header: DocumentHeader | None) -> list[_M]:
             start = tw_start
         elif lm and lm.group("so2"):
             start = lm.start("so2")
+        elif lm and lm.group("so"):
+            start = lm.start("so")
         else:
             start = ids
         m = _M(start=start, end=ide, type=ty, identifier=ident, explicit_type=explicit,
@@ -1509,6 +1519,15 @@ def _dedupe(ms: list[_M]) -> list[_M]:
     return res
 
 
+def _grapheme_end(original: str, o: int) -> int:
+    """An original end offset moved past combining marks: in decomposed (NFD) text the last
+    letter of "Chính phủ" is "u" + U+0309, one character of the cleaned (NFC) text."""
+    n = len(original)
+    while o < n and unicodedata.combining(original[o]):
+        o += 1
+    return o
+
+
 def find_citations(ct: CleanText, header: DocumentHeader | None = None,
                    sections: list[Section] | None = None) -> list[Citation]:
     """Every mention of a specific document in the text, in text order.
@@ -1538,9 +1557,11 @@ def find_citations(ct: CleanText, header: DocumentHeader | None = None,
         while e > s and text[e - 1] in " \t\n,;":
             e -= 1
         o0, o1 = ct.to_original(s, e)
+        o1 = _grapheme_end(ct.original, o1)
         in_fn = s >= ct.body_end or ct.footnote_at(s) is not None
         es, ee = _sentence(text, s, e)
         eo0, eo1 = ct.to_original(es, ee)
+        eo1 = _grapheme_end(ct.original, eo1)
         year = m.year
         if year is None and m.date:
             year = int(m.date[:4])

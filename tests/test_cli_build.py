@@ -22,8 +22,8 @@ RAW = ROOT / "data" / "raw"
 DECISION = "lang-son_2023_qd-79-qd-ubnd.txt"
 
 
-def kg(*args, cwd=ROOT, check=True):
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+def kg(*args, cwd=ROOT, check=True, hash_seed="0"):
+    env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONHASHSEED=hash_seed)
     env.pop("KG_BASE_IRI", None)
     proc = subprocess.run([sys.executable, "-m", "kg_builder", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, timeout=600)
@@ -67,21 +67,37 @@ def test_build_writes_three_files_with_the_same_triples(cli_build):
         {f"data/raw/{p.name}" for p in RAW.glob("*.txt")}
 
 
+def test_build_is_deterministic(cli_build, tmp_path):
+    """Same input, another hash seed (set and dict order): byte-identical outputs."""
+    out, _ = cli_build
+    kg("build", "data/raw", "-o", tmp_path, "--format", "json", "--no-store", hash_seed="12345")
+    for name in ("graph.trig", "graph.ttl", "graph.jsonld"):
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
 def test_query_and_export_commands(cli_build, tmp_path):
+    from typer.testing import CliRunner
+
+    from kg_builder.cli import app
+
     out, _ = cli_build
     proc = kg("query", "citing-documents", "--param", "identifier=96/NQ-CP", "--graph", out / "graph.trig",
               "--format", "json")
     data = json.loads(proc.stdout)
     dates = {b["date"]["value"] for b in data["results"]["bindings"]}
     assert dates == {"2022-08-01"}
-    proc = kg("query", "documents", "--graph", out, "--format", "csv")
-    assert len(proc.stdout.decode("utf-8").strip().splitlines()) == 6
-    listed = json.loads(kg("queries", "--format", "json").stdout)
-    assert {"citing-documents", "most-cited", "documents"} <= {q["name"] for q in listed}
-    nq = kg("export", "--format", "nq", "--graph", out / "graph.trig").stdout
-    assert nq.count(b"\n") == len(quads(export.load_dataset(out / "graph.trig")))
+    runner = CliRunner()
+    res = runner.invoke(app, ["query", "documents", "--graph", str(out), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert len(res.stdout.strip().splitlines()) == 6
+    res = runner.invoke(app, ["queries", "--format", "json"])
+    assert {"citing-documents", "most-cited", "documents"} <= {q["name"] for q in json.loads(res.stdout)}
+    res = runner.invoke(app, ["export", "--format", "nq", "--graph", str(out / "graph.trig")])
+    assert res.exit_code == 0
+    assert res.stdout_bytes.count(b"\n") == len(quads(export.load_dataset(out / "graph.trig")))
     target = tmp_path / "x" / "graph.nt"
-    kg("export", "--format", "nt", "--graph", out / "graph.trig", "-o", target)
+    res = runner.invoke(app, ["export", "--format", "nt", "--graph", str(out / "graph.trig"), "-o", str(target)])
+    assert res.exit_code == 0
     assert len(Graph().parse(target, format="nt")) > 1000
     assert not list(target.parent.glob(".*.tmp"))
 

@@ -467,3 +467,15 @@ def test_corpus_has_five_source_graphs_and_a_registry(corpus_dataset):
         got = {(p, o) for p, o in g.predicate_objects(doc)
                if p in (KG.cites, KG.basedOn, KG.implements, KG.amends, KG.repeals, KG.guides)}
         assert got == expected, n
+
+
+def test_document_without_a_specific_kind_violates_the_kind_shape(tiny_ds):
+    data = export.union_graph(tiny_ds)
+    doc = URIRef(BASE + "doc/chinh-phu/2023/01-nq-cp")
+    data.remove((doc, RDF.type, KG.Resolution))
+    _, results = validate(data)
+    bad = violations(results)
+    assert [(r["focus"], r["shape"], r["component"]) for r in bad] == \
+        [(doc, URIRef("https://w3id.org/vngovkg/shapes#DocumentKindShape"), SH.SPARQLConstraintComponent)]
+    assert "specific kind" in " ".join(bad[0]["messages"].values()) or \
+        "loại cụ thể" in " ".join(bad[0]["messages"].values())

@@ -323,6 +323,9 @@ def test_data_cube_graph(ind_dataset, idocs):
     assert (node, K.indicator, URIRef(KGI + "trade-turnover")) in ind_dataset
     assert (node, K.measureType, K.estimate) in ind_dataset
     assert (node, K.unit, URIRef(KGU + "million-usd")) in ind_dataset
+    [pct_node] = list(ind_dataset.subjects(K.ofObservation, node))[:1]
+    from kg_builder.namespace import SDMX_ATTRIBUTE
+    assert (pct_node, SDMX_ATTRIBUTE.unitMeasure, URIRef("http://qudt.org/vocab/unit/PERCENT")) in ind_dataset
     assert Decimal(str(ind_dataset.value(node, K.value))) == Decimal("640")
     assert Decimal(str(ind_dataset.value(node, K.baseValue))) == Decimal("640000000")
     assert str(ind_dataset.value(node, K.exact)) == "640 triệu USD"
@@ -533,3 +536,32 @@ def test_cli_unmatched_lists_names():
     rows = json.loads(res.output)
     assert any(r["kind"] == "unmatched-name" and r["name"] == "khách quốc tế" for r in rows)
     assert all(r["source"].endswith(Q1) for r in rows)
+
+
+def test_table_without_stt_column():
+    from kg_builder.pipeline import extract_text
+
+    text = ("BÁO CÁO\nKết quả thực hiện các chỉ tiêu năm 2023\nChỉ tiêu\nĐơn vị\nKế hoạch năm 2023\n"
+            "Thực hiện năm 2023\nĐánh giá\nTỷ lệ che phủ rừng\n%\n57,5\n57,8\nVượt\n"
+            "Số bác sĩ/10.000 dân\nBác sĩ\n12\n11,5\nKhông đạt\nỦy ban nhân dân tỉnh trân trọng báo cáo./.\n")
+    doc = extract_text(text, "x.txt")
+    obs = doc.extras["indicators"]
+    [cover] = obs_of(doc, "forest-cover", "result")
+    assert cover.value == Decimal("57.8") and cover.evaluation_text == "Vượt"
+    assert obs[cover.target_index].value == Decimal("57.5")
+    [doctors] = obs_of(doc, "doctors-per-10000", "result")
+    assert doctors.value == Decimal("11.5") and doctors.unit == KGU + "doctor"
+    assert doc.extras["indicator_problems"] == []
+
+
+def test_target_conflict_between_documents():
+    from kg_builder.consistency import ObsRecord, target_conflicts
+
+    def target(source, value):
+        return ObsRecord(f"{source}#t", KGI + "tourists", "Tổng lượt khách du lịch", "", True, "target", "eq",
+                         str(value), value=Decimal(value), base_value=Decimal(value) * 1000,
+                         base_unit=KGU + "visit", period_start=dt.date(2023, 1, 1),
+                         period_end=dt.date(2023, 12, 31), period_label="năm 2023", area="lang-son", source=source)
+
+    found = target_conflicts([target("a", 3760), target("b", 3900), target("c", 3765)], 0.02)
+    assert {(f.observation.source, f.other.source) for f in found} == {("a", "b"), ("b", "c")}

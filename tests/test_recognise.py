@@ -474,6 +474,8 @@ def test_lower_case_law_names():
         ("Luật", "luật giao thông đường bộ"), ("Luật", "luật phòng cháy và chữa cháy")]
     assert [c.surface for c in cites("Tuyên truyền luật an ninh mạng, luật bình đẳng giới và bộ luật hình sự "
                                      "tới học sinh.")] == ["luật an ninh mạng", "luật bình đẳng giới", "bộ luật hình sự"]
+    c = one("Ban hành văn bản quy phạm pháp luật số 12/2023/QĐ-UBND ngày 4/4/2023 của UBND tỉnh.")
+    assert (c.type, c.surface[:3]) == ("Quyết định", "số ")
     # a law whose name ends in "pháp luật" is one mention, not two
     c = one("Căn cứ Luật Phổ biến, giáo dục pháp luật ngày 20 tháng 6 năm 2012;")
     assert (c.title, c.date) == ("Luật Phổ biến, giáo dục pháp luật", "2012-06-20")
@@ -586,3 +588,16 @@ def test_a_very_long_single_line_is_handled():
     got = Counter(c.identifier for c in cs)
     assert got["12/QĐ-UBND"] == reps and got["57/UBND-KT"] == reps
     assert sum(1 for c in cs if c.type == "Luật") == reps
+
+
+def test_impossible_dates_are_not_reported_as_dates():
+    c = one("theo Quyết định số 15/QĐ-UBND ngày 31/02/2023 của UBND tỉnh")
+    assert (c.identifier, c.date, c.issuer) == ("15/QĐ-UBND", None, "UBND tỉnh")
+    assert one("Kế hoạch số 7/KH-UBND ngày 29/2/2024").date == "2024-02-29"
+
+
+def test_surface_of_decomposed_text_ends_after_the_combining_mark():
+    text = unicodedata.normalize("NFD", "Thực hiện Chỉ thị số 05/CT-TTg ngày 3/3/2023 của Thủ tướng Chính phủ.")
+    c = one(text)
+    assert unicodedata.normalize("NFC", c.surface).endswith("Chính phủ")
+    assert c.surface == text[c.start:c.end]

@@ -387,9 +387,19 @@ def mutated_corpus(draw):
     return text
 
 
+def _linear_section_at(doc, pos):
+    best = None
+    for s in doc.sections:
+        if s.start <= pos < s.end and (best is None or s.level >= best.level):
+            best = s
+    return best
+
+
 def _check_extraction(text: str) -> None:
     doc = extract_text(text, "random.txt")
     _assert_spans_quote(doc, text)
+    for pos in range(0, len(text) + 1, max(1, len(text) // 50)):
+        assert doc.section_at(pos) is _linear_section_at(doc, pos)
     for s in doc.sections:
         heading = (s.heading or "").split("\n")[0].strip()
         if not heading:

@@ -125,6 +125,8 @@ def test_conforming_document_has_no_violation_or_warning(reports):
     ("type_word.txt", "DifferentTypeWord", "Warning", "Kế hoạch số 79/QĐ-UBND"),
     ("unknown_reference.txt", "UnknownReference", "Info", "1234/QĐ-TTg"),
     ("impossible_dates.txt", "ImpossibleDate", "Violation", "31/02/2023"),
+    ("percent_out_of_range.txt", "PercentOutOfRange", "Violation", "185%"),
+    ("percent_of_plan.txt", "PercentOfPlanInconsistent", "Warning", "19%"),
 ])
 def test_check_fires_on_its_fixture(reports, fixture, check, severity, quote):
     r = reports[fixture]
@@ -133,6 +135,39 @@ def test_check_fires_on_its_fixture(reports, fixture, check, severity, quote):
     _assert_located(r, f, quote)
     # the same check stays silent on the conforming original
     assert check not in _checks(reports["ok.txt"])
+
+
+def test_indicator_checks(reports):
+    """% of plan checked against the 2023 target of Quyết định 79/QĐ-UBND in the graph."""
+    ok = reports["indicators_ok.txt"]
+    assert ok.conforms and not (_checks(ok) & {"PercentOfPlanInconsistent", "PercentOutOfRange", "ValueWithoutUnit"})
+    bad = _finding(reports["percent_of_plan.txt"], "PercentOfPlanInconsistent")
+    assert "2200000000000" in bad.message_en and "lang-son_2023_qd-79" in bad.message_en
+    rng = _finding(reports["percent_out_of_range.txt"], "PercentOutOfRange")
+    assert "0–100" in rng.message_en
+    # the other share in that sentence (75,22%) is fine
+    assert len([f for f in reports["percent_out_of_range.txt"].findings if f.check == "PercentOutOfRange"]) == 1
+
+
+def test_value_without_unit_on_the_graph(existing):
+    """The extractor only reads values with a unit; a value that lost its unit in the graph (e.g.
+    a table whose unit column was lost) is reported."""
+    from kg_builder.pipeline import extract_file
+
+    doc = extract_file(FIX / "indicators_ok.txt")
+    ds = V.document_dataset(doc)
+    gname, _ = V.source_graph_of(ds)
+    g = ds.graph(gname)
+    obs = next(g.subjects(KG.unit, None))
+    g.remove((obs, KG.unit, None))
+    data = Graph()
+    for t in g:
+        data.add(t)
+    for t in V.vocab_graph():
+        data.add(t)
+    raws = V.run_fast(data, V.load_shapes(), set(g.subjects()))
+    hits = [r for r in raws if V.local_name(r.shape) == "ValueWithoutUnit"]
+    assert [r.focus for r in hits] == [obs] and hits[0].severity == "Warning"
 
 
 def test_messages_name_what_is_wrong(reports):

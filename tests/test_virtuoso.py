@@ -7,9 +7,16 @@ reason, only when the server binary is not there; with KG_REQUIRE_VIRTUOSO=1 (se
 that is a failure instead.
 
 Virtuoso's answers are compared after normalising what differs legitimately between stores:
-numbers by value (COUNT gives xsd:int in Virtuoso, xsd:integer in Oxigraph), language tags by
-lower case, plain literals with or without xsd:string, blank node labels, and row order
-(ties and Unicode collation differ, so rows are compared as multisets).
+numbers by value to 12 significant digits (COUNT gives xsd:int in Virtuoso, xsd:integer in
+Oxigraph; computed decimals keep 15 vs 18 fractional digits), language tags by lower case,
+plain literals with or without xsd:string, blank node labels, and row order (ties and Unicode
+collation differ, so rows are compared as multisets; GROUP_CONCAT values as sorted lists, their
+order being unspecified; sets for SELECT DISTINCT, as Virtuoso
+repeats rows of some DISTINCT queries). Two Virtuoso 7.2 deviations from SPARQL
+1.1 cannot be normalised: CONTAINS(?s, "") is false, and comparisons yield integers 1/0 instead
+of xsd:boolean; and Virtuoso refuses a property path with * or + when neither end is bound
+("transitive derived table ... neither end bound"). Query cases that depend on them are run but not compared (see
+hits_virtuoso_deviation); stored queries should avoid both to stay portable.
 """
 from __future__ import annotations
 
@@ -33,7 +40,7 @@ from typer.testing import CliRunner
 
 from kg_builder import query as kgq
 from kg_builder.namespace import PREFIXES
-from kg_builder.push import push, remote_query
+from kg_builder.push import PushError, push, remote_query
 from kg_builder.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,9 +193,9 @@ def norm_term(t):
             return ("lang", str(t), t.language.lower())
         dt = str(t.datatype) if t.datatype else XSD + "string"
         if dt.startswith(XSD) and dt[len(XSD):] in NUMERIC:
-            try:
-                return ("num", Decimal(str(t)).normalize())
-            except InvalidOperation:
+            try:     # computed decimals: Oxigraph keeps 18 fractional digits, Virtuoso 15
+                return ("num", Decimal(f"{float(Decimal(str(t))):.12g}").normalize())
+            except (InvalidOperation, ValueError, OverflowError):
                 return ("lit", str(t), dt)
         if dt == XSD + "boolean":
             return ("bool", str(t) in ("true", "1"))
@@ -196,7 +203,15 @@ def norm_term(t):
     return ("other", str(t))
 
 
-def norm_result(res) -> Counter:
+_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()"]|"[^"]*")*?(?:;\s*separator\s*=\s*"([^"]*)")?\s*\)\s*AS\s*\?(\w+)', re.I)
+
+
+def concat_columns(text: str) -> dict[str, str]:
+    """Variables bound by GROUP_CONCAT, with their separators (their order is unspecified)."""
+    return {m.group(2): (m.group(1) if m.group(1) is not None else " ") for m in _CONCAT.finditer(text)}
+
+
+def norm_result(res, concats: dict[str, str] | None = None) -> Counter:
     if res.type == "ASK":
         return Counter([("ask", bool(res.askAnswer))])
     if res.type in ("CONSTRUCT", "DESCRIBE"):
@@ -205,7 +220,14 @@ def norm_result(res) -> Counter:
     rows = []
     for row in res.bindings:
         by = {str(k): v for k, v in row.items()}
-        rows.append(tuple(norm_term(by.get(n)) for n in names))
+        row = []
+        for n in names:
+            t = by.get(n)
+            if concats and n in concats and isinstance(t, Literal):
+                row.append(("concat", tuple(sorted(str(t).split(concats[n])))))
+            else:
+                row.append(norm_term(t))
+        rows.append(tuple(row))
     return Counter(rows)
 
 
@@ -229,6 +251,44 @@ def example_params(q) -> list[dict[str, str]]:
     return sets
 
 
+# Virtuoso 7.2 answers CONTAINS(?s, "") with false (SPARQL: true, every string contains "").
+# Queries that test an optional parameter with CONTAINS(..., COALESCE(STR(?p), "")) therefore
+# find nothing there when ?p is not given; those cases are run but not compared.
+_COALESCE_EMPTY = re.compile(r'COALESCE\s*\(\s*STR\s*\(\s*\?(\w+)\s*\)\s*,\s*""\s*\)', re.I)
+
+
+# Virtuoso computes comparisons as integers 1/0, not xsd:boolean: a query that tests
+# datatype(?x) = xsd:boolean on a computed value finds nothing there.
+_BOOLEAN_TYPE_TEST = re.compile(r"datatype\s*\(\s*\?\w+\s*\)\s*=\s*(?:xsd:boolean|<http://www\.w3\.org/2001/XMLSchema#boolean>)", re.I)
+
+
+def hits_virtuoso_deviation(text: str, params: dict) -> bool:
+    return hits_virtuoso_contains_bug(text, params) or bool(_BOOLEAN_TYPE_TEST.search(text))
+
+
+def hits_virtuoso_contains_bug(text: str, params: dict) -> bool:
+    for m in re.finditer(r"CONTAINS\s*\(", text, re.I):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        if any(name not in params for name in _COALESCE_EMPTY.findall(text[m.end():i])):
+            return True
+    return False
+
+
+def test_group_concat_columns():
+    assert concat_columns('SELECT (GROUP_CONCAT(DISTINCT ?word; separator=", ") AS ?statusWords) '
+                          '(GROUP_CONCAT(?x) AS ?xs) WHERE {}') == {"statusWords": ", ", "xs": " "}
+
+
+def test_contains_bug_detector():
+    q = 'FILTER(CONTAINS(LCASE(STR(?leadName)), LCASE(COALESCE(STR(?name), ""))))'
+    assert hits_virtuoso_contains_bug(q, {}) and not hits_virtuoso_contains_bug(q, {"name": "Sở"})
+    assert not hits_virtuoso_contains_bug('FILTER(CONTAINS(?a, "x"))', {})
+    assert hits_virtuoso_deviation("FILTER(isLiteral(?m) && datatype(?m) = <http://www.w3.org/2001/XMLSchema#boolean>)", {})
+
+
 def test_push_and_every_stored_query_answers_the_same(virtuoso, store):
     endpoint = virtuoso.base + "/sparql-auth"
     summary = push(store, endpoint, user="dba", password="dba")
@@ -241,18 +301,35 @@ def test_push_and_every_stored_query_answers_the_same(virtuoso, store):
     for g in store.named_graphs():
         assert remote.get(g) == sum(1 for _ in store.quads(g)), g
     ran = nonempty = 0
+    not_compared: list[str] = []
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     for q in kgq.list_queries():
         for params in example_params(q):
             bindings = {str(k): v for k, v in kgq.bind_params(q, params).items()}
             local = kgq.run(store.dataset(), q, params)
-            there = remote_query(virtuoso.base + "/sparql", q.text, bindings, prefixes=prefixes)
-            a, b = norm_result(local), norm_result(there)
+            try:
+                there = remote_query(virtuoso.base + "/sparql", q.text, bindings, prefixes=prefixes)
+            except PushError as exc:
+                # Virtuoso cannot run a property path with * or + when neither end is bound
+                if "transitive" in str(exc) and re.search(r"[>)a-zA-Z][*+]\s", q.text):
+                    not_compared.append(q.name)
+                    continue
+                raise
+            if hits_virtuoso_deviation(q.text, params):
+                not_compared.append(q.name)
+                continue
+            concats = concat_columns(q.text)
+            a, b = norm_result(local, concats), norm_result(there, concats)
+            if re.match(r"(?is)(?:\s*(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>))*\s*SELECT\s+DISTINCT\b", q.text):
+                # Virtuoso repeats rows of some SELECT DISTINCT queries (seen with OPTIONAL and a
+                # VALUES-bound gYear): a DISTINCT result is a set, compare it as one
+                a, b = Counter(set(a)), Counter(set(b))
             assert a == b, (f"{q.name} {params}: {sum(a.values())} rows here, {sum(b.values())} in Virtuoso; "
                             f"only here: {list((a - b).items())[:3]}; only there: {list((b - a).items())[:3]}")
             ran += 1
             nonempty += sum(a.values()) > 0
-    assert ran >= len(kgq.list_queries())
+    assert ran + len(not_compared) >= len(kgq.list_queries())
+    assert len(not_compared) <= ran // 4, f"too many cases not compared: {not_compared}"
     assert nonempty >= ran // 2, "most stored queries should find something in the corpus"
 
 
