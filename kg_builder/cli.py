@@ -259,6 +259,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     srv = make_server(default_store_path(store), host, port, timeout=timeout, limit=limit, workers=workers,
                       allow_update=allow_update, token=token, quiet=not verbose)
     err.print(f"SPARQL endpoint {srv.url}/sparql  (stored queries: {srv.url}/queries; Ctrl-C stops)")
+    import signal
+
+    def _stop(_sig, _frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, _stop)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -633,7 +633,7 @@ def merge_entities(docs: Iterable[ExtractedDocument]) -> dict[str, Entity]:
         keys = sorted({em.key for _, em in members})
         kind = members[0][1].kind
         eid = f"{kind}-{slugify(keys[0])}"
-        names = sorted({em.name for _, em in members}, key=lambda n: (-sum(1 for _, e in members if e.name == n), len(n)))
+        names = sorted({em.name for _, em in members}, key=lambda n: (-sum(1 for _, e in members if e.name == n), len(n), n))
         ent = Entity(eid, kind, names[0], None, False)
         for src, em in members:
             ent.mentions.append((src, em))

@@ -9,6 +9,7 @@ Only the graph stage turns these into RDF.
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,7 +47,11 @@ class CleanText:
         if end <= start:
             o = self.offsets[start]
             return o, o
-        return self.offsets[start], self.offsets[end - 1] + 1
+        e = self.offsets[end - 1] + 1
+        # an NFC character may stand for a base letter plus combining marks in the original
+        while e < len(self.original) and unicodedata.combining(self.original[e]):
+            e += 1
+        return self.offsets[start], e
 
     def footnote_at(self, clean_pos: int) -> Footnote | None:
         """The footnote whose lifted text contains this clean offset."""

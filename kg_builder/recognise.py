@@ -19,7 +19,16 @@ issuer_codes.json and citation_cues.json; this module holds the grammar:
   neighbours (``…, Đại hội Đảng bộ tỉnh lần thứ XVII``);
 - short names by a bare number (``Đề án 06``), a type word with a date only
   (``Kế hoạch ngày 16/01/2021``);
-- titled documents without a number (``Đề án phát triển lâm nghiệp …``), one clause long.
+- titled documents without a number (``Đề án phát triển lâm nghiệp …``), one clause long;
+  a title made only of action words (``Quyết định phê duyệt``) names nothing, and a title
+  followed by a number is one numbered mention (``Quyết định phê duyệt dự án … số 12/QĐ-UBND``,
+  ``Công văn hỏa tốc số …``);
+- dates shared in a list (``… và Quyết định số 322/QĐ-UBND cùng ngày 15/9/2023``) or taken
+  from the mention before (``Nghị quyết số 46/NQ-HĐND cùng ngày``); a year alone
+  (``Chỉ thị 03/CT-UBND năm 2024``);
+- issuers after "của" (joint ones when the code or the end of the mention says so,
+  ordinals such as "lần thứ năm") or before the type word (``Sở Y tế đã có văn bản số …``),
+  never the recipient (``… đã trình HĐND tỉnh tại Tờ trình số …``).
 
 Generic mentions ("các nghị quyết của Chính phủ", "kế hoạch" as a common noun) are
 not reported.

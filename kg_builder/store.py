@@ -70,6 +70,15 @@ def _named(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
+@lru_cache(maxsize=65536)
+def _literal(value: str, lang: str | None, datatype: str | None) -> ox.Literal:
+    if lang:
+        return ox.Literal(value, language=lang)
+    if datatype is not None:
+        return ox.Literal(value, datatype=_named(datatype))
+    return ox.Literal(value)
+
+
 def to_ox(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term (or a plain Python value, as a literal) as an Oxigraph term."""
     if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
@@ -79,11 +88,7 @@ def to_ox(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=_named(str(term.datatype)))
-        return ox.Literal(str(term))
+        return _literal(str(term), term.language, str(term.datatype) if term.datatype is not None else None)
     if isinstance(term, (str, int, float, bool)):
         return to_ox(Literal(term))
     raise StoreError(f"cannot store {type(term).__name__} {term!r} as an RDF term")

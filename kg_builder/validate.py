@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from .errors import InputError, KGError
 from .models import ExtractedDocument
-from .namespace import ELI, KG, KG_NS, OA, bind_prefixes
+from .namespace import ELI, KG, KG_NS, bind_prefixes
 from .resources import data_path, shapes_path
 
 VOCAB = Namespace("https://w3id.org/vngovkg/vocab/")
@@ -505,9 +505,16 @@ def run_pyshacl(data: Graph, shapes: Graph, focus: set | None = None) -> list[Ra
     (those of the targets that are in it) are validated when given."""
     import pyshacl
 
-    # (pySHACL's own focus_nodes option tests membership in a list: slower than filtering after)
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none",
-                                           allow_warnings=True, allow_infos=True, inplace=True)
+    if focus:
+        from pyshacl.graph_abstraction import DataGraph
+
+        v = _FocusSetValidator(DataGraph.from_rdflib(data), shacl_graph=shapes, options={
+            "advanced": True, "inference": "none", "allow_warnings": True, "allow_infos": True,
+            "inplace": True, "focus_nodes": [str(f) for f in focus if isinstance(f, URIRef)]})
+        conforms, report, _ = v.run()
+    else:
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none",
+                                               allow_warnings=True, allow_infos=True, inplace=True)
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         msgs = [m for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal)]
@@ -526,6 +533,31 @@ def run_pyshacl(data: Graph, shapes: Graph, focus: set | None = None) -> list[Ra
                              path=report.value(r, SH.resultPath), value=report.value(r, SH.value),
                              message_vi=vi, message_en=en))
     return out
+
+
+def _focus_set_validator():
+    from pyshacl import Validator
+
+    class FocusSetValidator(Validator):
+        """pySHACL restricted to some focus nodes, tested with a set (pySHACL keeps a list and
+        tests membership for every target of every shape: slower than validating them all)."""
+
+        def make_executor(self):
+            executor = super().make_executor()
+            if executor.focus_nodes:
+                executor.focus_nodes = set(executor.focus_nodes)
+            return executor
+    return FocusSetValidator
+
+
+def _FocusSetValidator(*args, **kwargs):  # noqa: N802 - a lazily made class
+    global _FOCUS_SET_VALIDATOR
+    if _FOCUS_SET_VALIDATOR is None:
+        _FOCUS_SET_VALIDATOR = _focus_set_validator()
+    return _FOCUS_SET_VALIDATOR(*args, **kwargs)
+
+
+_FOCUS_SET_VALIDATOR = None
 
 
 @dataclass
@@ -904,7 +936,8 @@ def report_text(reports: list[FileReport]) -> str:
     out: list[str] = []
     for r in reports:
         if r.error:
-            out.append(f"{r.source}: cannot read — {r.error}")
+            msg = r.error if r.error.startswith(r.source) else f"{r.source}: {r.error}"
+            out.append(f"{msg} — không đọc được / cannot read")
             out.append("")
             continue
         h = r.document
@@ -1023,7 +1056,8 @@ def add_files(paths: Iterable[str | Path], *, store: str | Path | None = None, g
         changed = False
         for r in reports:
             if r.error:
-                outcomes.append(AddOutcome(r.source, False, reason=r.error))
+                reason = r.error[len(r.source) + 2:] if r.error.startswith(r.source + ": ") else r.error
+                outcomes.append(AddOutcome(r.source, False, reason=reason))
                 continue
             if not r.conforms and not force:
                 outcomes.append(AddOutcome(r.source, False, graph=r.graph_iri,

@@ -119,3 +119,11 @@ def test_decode_utf16_and_bom():
     assert decode(text.encode("utf-16")) == text
     assert decode("\ufeff".encode("utf-8") + text.encode("utf-8")) == "\ufeff" + text
     assert clean("\ufeff" + text).text.startswith("Căn cứ")
+
+
+def test_span_end_keeps_trailing_combining_marks():
+    nfd = unicodedata.normalize("NFD", "của Chính phủ về")
+    ct = clean(nfd)
+    i = ct.text.index("phủ")
+    s, e = ct.to_original(i, i + len("phủ"))
+    assert nfd[s:e] == unicodedata.normalize("NFD", "phủ")

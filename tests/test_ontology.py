@@ -124,3 +124,24 @@ def test_closed_namespace_rejects_misspelt_terms():
 def test_namespace_terms_are_valid_local_names():
     for term in kg_terms():
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", str(term)[len(KG_NS):]), term
+
+
+def test_queries_and_shapes_use_only_declared_kg_terms():
+    """A misspelt kg: term in a stored query or a shape silently matches nothing."""
+    terms = kg_terms()
+    problems = []
+    for path in sorted((ROOT / "queries").glob("*.rq")):
+        text = "\n".join(l for l in path.read_text(encoding="utf-8").splitlines() if not l.lstrip().startswith("#"))
+        text = re.sub(r'"[^"\n]*"', '""', text)      # not inside string literals
+        for local in set(re.findall(r"(?<![\w:])kg:([A-Za-z_][\w-]*)", text)):
+            if URIRef(KG_NS + local) not in terms:
+                problems.append(f"{path.name}: kg:{local}")
+        for iri in set(re.findall(r"<https://w3id\.org/vngovkg/ont#([^>]+)>", text)):
+            if URIRef(KG_NS + iri) not in terms:
+                problems.append(f"{path.name}: <{KG_NS}{iri}>")
+    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+        g = Graph().parse(path, format="turtle")
+        for node in {n for t in g for n in t if isinstance(n, URIRef) and str(n).startswith(KG_NS)}:
+            if node not in terms:
+                problems.append(f"{path.name}: {node}")
+    assert not problems, problems

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg_builder.errors import InputError
-from kg_builder.normalise import clean, decode, looks_like_html, strip_html
+from kg_builder.normalise import decode, looks_like_html, strip_html
 from kg_builder.pipeline import extract_text, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
