@@ -136,7 +136,11 @@ def serialize(ds: Dataset | Graph, fmt: str) -> bytes:
     rdf_format, _, quads = FORMATS[fmt]
     if fmt == "jsonld":
         with quiet_rdflib():
-            return ds.serialize(format="json-ld", encoding="utf-8", context=jsonld_context(), auto_compact=True)
+            data = ds.serialize(format="json-ld", encoding="utf-8", context=jsonld_context(), auto_compact=True)
+        # rdflib emits nodes and values in store order; JSON-LD arrays (other than @list)
+        # are unordered, so sorting them gives the same graph in a stable byte form
+        doc = _canonical_json(json.loads(data))
+        return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     import pyoxigraph as ox
 
     ox_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
@@ -147,6 +151,17 @@ def serialize(ds: Dataset | Graph, fmt: str) -> bytes:
     if fmt in ("ttl", "trig"):
         return _sort_prefix_lines(ox.serialize(items, format=ox_format, prefixes=PREFIXES))
     return ox.serialize(items, format=ox_format)
+
+
+def _canonical_json(value, key: str | None = None):
+    if isinstance(value, dict):
+        return {k: _canonical_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_json(v) for v in value]
+        if key in ("@list", "@context"):
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
 
 
 def atomic_write(path: Path, data: bytes) -> Path:

@@ -515,7 +515,7 @@ _TRAILING = re.compile(r"(?:\s+(?:ước|đạt|ước đạt|ước thực hi�
 
 def _display_name(name: str) -> str:
     """An unmatched name as a reader wants it: its last clause, without trailing verbs."""
-    if len(name.split()) > 8 and "," in name:
+    if len(name.split()) > 12 and "," in name:
         name = name.rsplit(",", 1)[-1]
     name = _TRAILING.sub("", " " + name).strip()
     return _strip_name(name) or name
@@ -572,27 +572,30 @@ def extract_prose(ctx: _DocContext, skip: list[tuple[int, int]]) -> list[Observa
         regions.append((pos, s))
         pos = e
     regions.append((pos, len(text)))
-    body_sentences: list[tuple[int, int, list[str]]] = []   # original span, indicators
+    body_sentences: list[tuple[int, int, list[tuple]]] = []   # span, (value offset, indicator, period)
     ct = ctx.doc.text
     for lo, hi in regions:
         for s0, s1 in _sentences(text, lo, hi):
-            start_context = None
+            start_context = start_period = start_measure = None
             fn = ct.footnote_at(s0) if s0 >= ct.body_end else None
             if fn is not None and fn.anchor is not None:
                 # a footnote continues the sentence that points at it ("trong đó: xuất khẩu ...")
                 for os_, oe, inds in body_sentences:
-                    if os_ <= fn.anchor <= oe and inds:
-                        start_context = inds[-1]
-            found = _prose_sentence(ctx, text, s0, s1, start_context)
+                    before = [(ind, per, meas) for pos, ind, per, meas in inds if pos <= fn.anchor]
+                    if os_ <= fn.anchor <= oe and before:
+                        # the value the footnote marker follows: its indicator, period, estimate or not
+                        start_context, start_period, start_measure = before[-1]
+            found = _prose_sentence(ctx, text, s0, s1, start_context, start_period, start_measure)
             if s0 < ct.body_end:
                 os_, oe = ct.to_original(s0, s1)
-                body_sentences.append((os_, oe + 8, [o.indicator for o in found if o.indicator]))
+                body_sentences.append((os_, oe + 8, [(o.start, o.indicator, o.period, o.measure) for o in found if o.indicator]))
             out.extend(found)
     return out
 
 
 def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
-                    start_context: str | None = None) -> list[Observation]:
+                    start_context: str | None = None, start_period: Period | None = None,
+                    start_measure: str | None = None) -> list[Observation]:
     sch = ctx.scheme
     toks = _tokens(text, s0, s1, ctx)
     if not toks:
@@ -602,7 +605,7 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
     fn = ct.footnote_at(s0)
     if fn is not None and fn.anchor is not None:
         orig_anchor = fn.anchor
-    heading_period = _heading_period(ctx, orig_anchor)
+    heading_period = start_period or _heading_period(ctx, orig_anchor)
     heading_target = _heading_target_mode(ctx, orig_anchor)
     out: list[Observation] = []
     current: Observation | None = None
@@ -750,7 +753,8 @@ def _prose_sentence(ctx: _DocContext, text: str, s0: int, s1: int,
         if target:
             measure = TARGET
         elif ESTIMATE_WORDS.search(text, name_start, tok.start) or \
-                (close_prev is not None and close_prev.measure == ESTIMATE):
+                (close_prev is not None and close_prev.measure == ESTIMATE) or \
+                (close_prev is None and start_measure == ESTIMATE):
             measure = ESTIMATE
         else:
             measure = RESULT

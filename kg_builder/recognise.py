@@ -38,7 +38,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1528,15 +1527,6 @@ def _dedupe(ms: list[_M]) -> list[_M]:
     return res
 
 
-def _grapheme_end(original: str, o: int) -> int:
-    """An original end offset moved past combining marks: in decomposed (NFD) text the last
-    letter of "Chính phủ" is "u" + U+0309, one character of the cleaned (NFC) text."""
-    n = len(original)
-    while o < n and unicodedata.combining(original[o]):
-        o += 1
-    return o
-
-
 def find_citations(ct: CleanText, header: DocumentHeader | None = None,
                    sections: list[Section] | None = None) -> list[Citation]:
     """Every mention of a specific document in the text, in text order.
@@ -1566,11 +1556,9 @@ def find_citations(ct: CleanText, header: DocumentHeader | None = None,
         while e > s and text[e - 1] in " \t\n,;":
             e -= 1
         o0, o1 = ct.to_original(s, e)
-        o1 = _grapheme_end(ct.original, o1)
         in_fn = s >= ct.body_end or ct.footnote_at(s) is not None
         es, ee = _sentence(text, s, e)
         eo0, eo1 = ct.to_original(es, ee)
-        eo1 = _grapheme_end(ct.original, eo1)
         year = m.year
         if year is None and m.date:
             year = int(m.date[:4])

@@ -172,7 +172,9 @@ def test_tourist_variants_match_one_concept(text):
 
 def test_unmatched_and_contextual_names():
     sch = scheme()
-    assert sch.match("Tổng nguồn vốn huy động của các ngân hàng") is None
+    assert sch.match("Tổng số thu Bảo hiểm xã hội, Bảo hiểm y tế, bảo hiểm thất nghiệp") is None
+    assert sch.match("khách quốc tế") is None
+    assert sch.match("khách quốc tế", [KGI + "tourists"])[0].key == "international-tourists"
     # "doanh thu" names tourism revenue only right after the tourists
     assert sch.match("doanh thu") is None
     assert sch.match("doanh thu", [KGI + "tourists"])[0].key == "tourism-revenue"
@@ -236,8 +238,12 @@ def test_prose_targets_2025(idocs):
 def test_unmatched_names_reported_not_guessed(idocs):
     doc = idocs[Q1]
     names = {o.name for o in doc.extras["indicators"] if o.indicator is None}
-    assert "khách quốc tế" in names            # a value with % of plan whose name is not in the scheme
-    assert not any(o.indicator == KGI + "tourists" and o.value == Decimal("8987") for o in doc.extras["indicators"])
+    assert "gieo cấy lúa" in names             # a value with a change whose name is not in the scheme
+    [rice] = [o for o in doc.extras["indicators"] if o.name == "gieo cấy lúa" and o.measure == "result"]
+    assert rice.value == Decimal("8439.5") and rice.indicator is None      # not guessed as the sown area
+    # the footnote's "khách quốc tế" continues the tourists of the sentence that points at it
+    [intl] = obs_of(doc, "international-tourists", "result")
+    assert intl.value == Decimal("8987") and intl.unit == KGU + "visit"
 
 
 def test_city_report_area_and_scale(idocs):
@@ -534,7 +540,7 @@ def test_cli_unmatched_lists_names():
     res = CliRunner().invoke(app, ["indicators", str(RAW / Q1), "--unmatched", "--format", "json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
-    assert any(r["kind"] == "unmatched-name" and r["name"] == "khách quốc tế" for r in rows)
+    assert any(r["kind"] == "unmatched-name" and r["name"] == "gieo cấy lúa" for r in rows)
     assert all(r["source"].endswith(Q1) for r in rows)
 
 
