@@ -19,17 +19,14 @@ JSON-LD or RDF/XML. A query runs in a worker process that is killed when it exce
 from __future__ import annotations
 
 import hmac
-import io
 import json
 import multiprocessing as mp
 import queue
 import sys
 import threading
-import time
 import urllib.parse
 import xml.sax.saxutils as saxutils
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -281,6 +278,14 @@ def _worker_main(conn, store_path: str) -> None:
     from .store import Store
 
     st = None
+    try:
+        st = Store(store_path, read_only=True)
+    except KGError:
+        st = None                       # reported per query below
+    try:
+        conn.send("ready")              # started: the query timeout counts from here
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -310,6 +315,16 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, store_path), daemon=True)
         self.proc.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Wait until the worker has imported everything and opened the store."""
+        if not self.ready and self.conn.poll(timeout):
+            try:
+                self.ready = self.conn.recv() == "ready"
+            except (EOFError, OSError):
+                return False
+        return self.ready
 
     def kill(self) -> None:
         self.proc.kill()
@@ -333,12 +348,18 @@ class WorkerPool:
             self.idle.put(w)
 
     def run(self, job: dict, timeout: float) -> Response:
-        t0 = time.monotonic()
         try:
             w = self.idle.get(timeout=timeout)
         except queue.Empty:
             return error(503, f"all query workers are busy (waited {timeout:g} s); try again")
-        remaining = max(0.05, timeout - (time.monotonic() - t0))
+        if not w.wait_ready():
+            w.kill()
+            nw = _Worker(self.ctx, self.store_path)
+            with self.lock:
+                self.all = [x for x in self.all if x is not w] + [nw]
+            self.idle.put(nw)
+            return error(503, "the query worker did not start; try again")
+        remaining = timeout             # the query's own time, from when a ready worker has it
         try:
             w.conn.send(job)
             if w.conn.poll(remaining):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,7 +11,6 @@ import pytest
 import rdflib
 from rdflib import Literal, URIRef
 
-from kg_builder import store as kgstore
 from kg_builder.errors import KGError
 from kg_builder.store import Store, open_batch
 
