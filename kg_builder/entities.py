@@ -437,6 +437,9 @@ def find_entities(doc: ExtractedDocument) -> list[EntityMention]:
     def overlaps(s: int, e: int, spans) -> bool:
         return any(s < b and a < e for a, b in spans)
 
+    cit_at: dict[int, list[int]] = {}          # citation start -> indices (look-up, not a scan)
+    for k, (a, _b) in enumerate(cit_spans):
+        cit_at.setdefault(a, []).append(k)
     for m in vocab.trigger_re.finditer(text):
         tword = nfc(m.group(0)).lower()
         trig = next(t for t in vocab.triggers if t.word == tword)
@@ -445,9 +448,8 @@ def find_entities(doc: ExtractedDocument) -> list[EntityMention]:
             continue
         # "Chương trình hành động số 52-CTr/TU", "Đề án 06" are documents; a number-less
         # "Chương trình …"/"Đề án …" citation, or one inside a plan's title, names the undertaking
-        if any(abs(a - s) <= 1 and (doc.citations[k].identifier or
-                                    (doc.citations[k].type or "") not in _NAMED_KINDS)
-               for k, (a, b) in enumerate(cit_spans)):
+        if any(doc.citations[k].identifier or (doc.citations[k].type or "") not in _NAMED_KINDS
+               for d in (-1, 0, 1) for k in cit_at.get(s + d, ())):
             continue
         capitalised = text[s].isupper()
         name_start = m.end()

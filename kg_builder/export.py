@@ -164,21 +164,35 @@ def _canonical_json(value, key: str | None = None):
     return value
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write bytes to a temporary file next to `path`, then os.replace it into place."""
-    path = Path(path)
+def _stage(path: Path, data: bytes) -> str:
+    """Write bytes to a temporary file next to `path`; the caller renames it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; give the usual permissions
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write bytes to a temporary file next to `path`, then os.replace it into place."""
+    path = Path(path)
+    tmp = _stage(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
     return path
 
@@ -198,12 +212,23 @@ def write_outputs(ds: Dataset, outdir: Path | str) -> dict[str, Path]:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise KGError(f"{outdir}: cannot create the output directory ({exc.strerror or exc})") from None
-    written: dict[str, Path] = {}
-    for fmt, name in OUTPUTS.items():
-        try:
-            written[fmt] = atomic_write(outdir / name, serialize(ds, fmt))
-        except PermissionError:
-            raise KGError(f"{outdir / name}: permission denied") from None
+    # serialise and stage every file before replacing any, so that an interruption leaves
+    # either the previous set of files or the new one, not a mixture
+    payloads = {fmt: serialize(ds, fmt) for fmt in OUTPUTS}
+    staged: dict[str, str] = {}
+    try:
+        for fmt, name in OUTPUTS.items():
+            try:
+                staged[fmt] = _stage(outdir / name, payloads[fmt])
+            except PermissionError:
+                raise KGError(f"{outdir / name}: permission denied") from None
+        written: dict[str, Path] = {}
+        for fmt, name in OUTPUTS.items():
+            os.replace(staged.pop(fmt), outdir / name)
+            written[fmt] = outdir / name
+    finally:
+        for tmp in staged.values():
+            _unlink(tmp)
     return written
 
 

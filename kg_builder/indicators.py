@@ -21,6 +21,8 @@ Results go to `doc.extras["indicators"]` (list of `Observation`) and
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -573,6 +575,7 @@ def extract_prose(ctx: _DocContext, skip: list[tuple[int, int]]) -> list[Observa
         pos = e
     regions.append((pos, len(text)))
     body_sentences: list[tuple[int, int, list[tuple]]] = []   # span, (value offset, indicator, period)
+    body_starts: list[int] = []
     ct = ctx.doc.text
     for lo, hi in regions:
         for s0, s1 in _sentences(text, lo, hi):
@@ -580,15 +583,22 @@ def extract_prose(ctx: _DocContext, skip: list[tuple[int, int]]) -> list[Observa
             fn = ct.footnote_at(s0) if s0 >= ct.body_end else None
             if fn is not None and fn.anchor is not None:
                 # a footnote continues the sentence that points at it ("trong đó: xuất khẩu ...")
-                for os_, oe, inds in body_sentences:
+                # body sentences are in text order (starts and ends increasing): only the last
+                # ones starting at or before the anchor can hold it (bisect, not a scan)
+                k = bisect.bisect_right(body_starts, fn.anchor) - 1
+                while k >= 0 and body_sentences[k][1] >= fn.anchor:
+                    os_, oe, inds = body_sentences[k]
                     before = [(ind, per, meas) for pos, ind, per, meas in inds if pos <= fn.anchor]
                     if os_ <= fn.anchor <= oe and before:
                         # the value the footnote marker follows: its indicator, period, estimate or not
                         start_context, start_period, start_measure = before[-1]
+                        break
+                    k -= 1
             found = _prose_sentence(ctx, text, s0, s1, start_context, start_period, start_measure)
             if s0 < ct.body_end:
                 os_, oe = ct.to_original(s0, s1)
                 body_sentences.append((os_, oe + 8, [(o.start, o.indicator, o.period, o.measure) for o in found if o.indicator]))
+                body_starts.append(os_)
             out.extend(found)
     return out
 

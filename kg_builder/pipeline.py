@@ -75,10 +75,22 @@ def extract_file(path: str | Path) -> ExtractedDocument:
     return extract_text(original, str(path), sha)
 
 
-# Later stages that add to ExtractedDocument.extras (indicators, tasks, entities).
-EXTRA_STAGES: list[Callable[[ExtractedDocument], None]] = []
-EXTRA_STAGES.append(lambda doc: __import__(f"{__package__}.tasks", fromlist=["stage"]).stage(doc))  # tasks, programmes, places
-EXTRA_STAGES.append(lambda doc: __import__(f"{__package__}.indicators", fromlist=["extract_indicators"]).extract_indicators(doc))  # indicators
+def _tasks_stage(doc: ExtractedDocument) -> None:
+    """Tasks, programmes, projects, schemes and places (extras["tasks"], extras["entities"])."""
+    from .tasks import stage
+
+    stage(doc)
+
+
+def _indicators_stage(doc: ExtractedDocument) -> None:
+    """Indicator targets and reported values (extras["indicators"])."""
+    from .indicators import extract_indicators
+
+    extract_indicators(doc)
+
+
+# Later stages that add to ExtractedDocument.extras, in order.
+EXTRA_STAGES: list[Callable[[ExtractedDocument], None]] = [_tasks_stage, _indicators_stage]
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:

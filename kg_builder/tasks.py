@@ -23,6 +23,8 @@ số 11-NQ/TW", "ban hành kế hoạch thực hiện Nghị quyết số 96/NQ-
 """
 from __future__ import annotations
 
+import bisect
+
 import calendar
 import re
 from dataclasses import dataclass, field
@@ -520,16 +522,15 @@ def find_tasks(doc: ExtractedDocument, entities: list | None = None) -> tuple[li
     tasks: list[Task] = []
     gaz = place_gazetteer()
 
+    # (anchor, citation index) of the citations in footnotes, sorted: found by bisection
+    fn_anchored = sorted((fn.anchor, i) for i, c in enumerate(doc.citations) if c.in_footnote
+                         for fn in [ct.footnote_containing(c.start)] if fn is not None and fn.anchor is not None)
+    fn_anchor_keys = [x[0] for x in fn_anchored]
+
     def footnote_citations(a: int, b: int) -> list[int]:
         """Citations in footnotes whose anchor lies in [a, b) (original offsets)."""
-        out = []
-        for i, c in enumerate(doc.citations):
-            if not c.in_footnote:
-                continue
-            fn = next((f for f in ct.footnotes if f.start <= c.start < f.end), None)
-            if fn is not None and fn.anchor is not None and a <= fn.anchor < b:
-                out.append(i)
-        return out
+        lo, hi = bisect.bisect_left(fn_anchor_keys, a), bisect.bisect_left(fn_anchor_keys, b)
+        return sorted(i for _, i in fn_anchored[lo:hi])
 
     def make_task(kind: str, label: str, path: str, cs: int, ce: int, own_ce: int, tsec: Section, period: str | None,
                   section: str | None, parent: Task | None) -> Task:
