@@ -193,6 +193,8 @@ def query(name: str = typer.Argument(..., help="A stored query name (see `kg que
     elif format is QueryFormat.json:
         sys.stdout.write(q.format_json(result) + "\n")
     else:
+        from .namespace import DEFAULT_BASE_IRI, bind_prefixes
+        bind_prefixes(ds, _base_iri(None) or DEFAULT_BASE_IRI)   # id: shortens the data IRIs
         out.print(q.format_table(result, ds.namespace_manager, title=stored.title or stored.name))
 
 

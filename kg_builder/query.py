@@ -242,12 +242,13 @@ def short(term: Any, nm=None) -> str:
         return ""
     if isinstance(term, URIRef):
         if nm is not None:
-            try:
-                prefix, _, local = nm.compute_qname(str(term), generate=False)
-                if prefix and local and "/" not in local:
-                    return f"{prefix}:{local}"
-            except (ValueError, KeyError, Exception):  # noqa: BLE001 - no prefix for it
-                pass
+            # longest bound namespace that starts the IRI; for display only, so the local part
+            # may contain "/" (id:doc/chinh-phu/2022/01-nq-cp)
+            iri = str(term)
+            best = max(((p, str(ns)) for p, ns in nm.namespaces() if p and iri.startswith(str(ns))),
+                       key=lambda pn: len(pn[1]), default=None)
+            if best and len(iri) > len(best[1]):
+                return f"{best[0]}:{iri[len(best[1]):]}"
         return str(term)
     if isinstance(term, BNode):
         return f"_:{term}"
