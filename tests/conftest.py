@@ -54,3 +54,11 @@ def corpus_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("corpus-store") / "store"
     build([RAW], None, store=path, jobs=2)
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_docs():
+    """Every corpus document through the whole text pipeline, once per session: {file name: doc}."""
+    from kg_builder.pipeline import extract_file
+
+    return {f["file"]: extract_file(RAW / f["file"]) for f in corpus_manifest()}

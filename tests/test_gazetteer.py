@@ -21,10 +21,8 @@ def gaz() -> Gazetteer:
 
 
 @pytest.fixture(scope="module")
-def docs():
-    from kg_builder.pipeline import extract_file
-
-    return {p.name: extract_file(p) for p in sorted(RAW.glob("*.txt"))}
+def docs(corpus_docs):
+    return dict(sorted(corpus_docs.items()))
 
 
 def _province(name: str = "Lạng Sơn") -> DocumentHeader:

@@ -29,11 +29,9 @@ JAN_2022 = "lang-son_2022-01_bao-cao-nq01-cp.txt"
 
 
 @pytest.fixture(scope="session")
-def idocs():
+def idocs(corpus_docs):
     """The corpus documents through the real pipeline (the indicator stage is an EXTRA_STAGE)."""
-    from kg_builder.pipeline import extract_file
-
-    return {name: extract_file(RAW / name) for name in (Q1, DECISION, REPORT_2024, CITY, JAN_2022)}
+    return corpus_docs
 
 
 @pytest.fixture(scope="session")

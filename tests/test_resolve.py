@@ -21,10 +21,8 @@ CITY_583 = "tp-lang-son_2023-h1_bc-583-bc-ubnd.txt"
 
 
 @pytest.fixture(scope="module")
-def docs() -> list[ExtractedDocument]:
-    from kg_builder.pipeline import extract_file
-
-    return [extract_file(p) for p in sorted(RAW.glob("*.txt"))]
+def docs(corpus_docs) -> list[ExtractedDocument]:
+    return [corpus_docs[name] for name in sorted(corpus_docs)]
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,8 @@ CITY = "tp-lang-son_2023-h1_bc-583-bc-ubnd.txt"
 
 
 @pytest.fixture(scope="module")
-def docs():
-    from kg_builder.pipeline import extract_file
-    return {name: extract_file(RAW / name) for name in (Q1, JAN22, H1_24, QD79, CITY)}
+def docs(corpus_docs):
+    return corpus_docs
 
 
 def task(doc, path):
