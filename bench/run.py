@@ -214,6 +214,8 @@ def main() -> None:
     ap.add_argument("--single-job-max", type=int, default=None,
                     help="skip the 1-job build above this size (saves time on slow machines)")
     ap.add_argument("--workdir", type=Path, default=HERE / "work")
+    ap.add_argument("--baseline-n", type=int, default=1000,
+                    help="size of the store copied into an in-memory rdflib Dataset for the ratio baseline")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse builds recorded in bench/results/latest-PROFILE.json whose store is still there")
     ap.add_argument("--replicate", type=int, nargs="*", default=[],
@@ -286,12 +288,12 @@ def main() -> None:
                   f"{res['store_bytes'] / 1e6:.1f} MB, peak RSS {res['peak_rss_main_mb']} MB")
         _write(results)
     cases = query_cases()
-    for n in sorted({max(stores)} | ({1000} & set(stores))):
+    for n in sorted({max(stores)} | ({1000, a.baseline_n} & set(stores))):
         with Store(stores[n], read_only=True) as st:
             con.print(f"timing {len(cases)} stored-query cases on the N={n} store ...")
             results["queries"][str(n)] = time_queries(st.dataset(), cases, a.repeat)
         _write(results)
-    base_n = 1000 if 1000 in stores else min(stores)
+    base_n = a.baseline_n if a.baseline_n in stores else min(stores)
     with Store(stores[base_n], read_only=True) as st:
         t = time.perf_counter()
         mem = st.as_rdflib()
