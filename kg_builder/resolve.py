@@ -47,6 +47,13 @@ of the input documents):
 5. Mentions with neither number, title nor date: status "unresolved", target None.
 
 Status values: resolved | undated | ambiguous | unresolved.
+
+Cost: near-linear in the number of mentions. Candidates are looked up in indexes (identifier
+and series; exact titles; an inverted index of title words by series and numbers, see
+_TitleIndex; dates), never by scanning every record, and each candidate is then checked by the
+rules above. The agencies named by the documents are (re)instantiated from their headers when
+the process-wide gazetteer has not met them (_learn_agencies), so the result does not depend on
+which process extracted the documents.
 """
 from __future__ import annotations
 
@@ -54,7 +61,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -175,6 +182,8 @@ class _Rec:
     header: Any = None
     mentions: list[_Mention] = field(default_factory=list)
     forced_year_conflicts: list[str] = field(default_factory=list)
+    _type_n: int = -1                # _rec_type cache: number of mentions it was computed on
+    _type: str | None = None
 
     @property
     def key(self) -> str:
@@ -200,15 +209,20 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
     docs = sorted(docs, key=lambda d: (d.source, d.sha256))
     recs: dict[tuple, _Rec] = {}          # identity -> record
     by_idk: dict[str, list[tuple]] = defaultdict(list)
+    by_idk_series: dict[tuple[str, str | None], list[tuple]] = defaultdict(list)
     registry = Registry()
     links: dict[tuple[str, int], MentionLink] = {}
+    tkeys: dict[tuple[str, str | None], str] = {}     # title_key memo (titles recur across documents)
 
     def add_rec(ident: tuple, rec: _Rec) -> _Rec:
         if ident not in recs:
             recs[ident] = rec
             if rec.idk:
                 by_idk[rec.idk].append(ident)
+                by_idk_series[(rec.idk, rec.series)].append(ident)
         return recs[ident]
+
+    _learn_agencies(docs, gaz)
 
     # 1. source documents
     mentions: list[_Mention] = []
@@ -246,7 +260,7 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
                 m.idk += "@" + m.scope
                 m.disp += " @" + m.scope
         elif c.title:
-            m.tkey = title_key(c.title, c.type, gaz)
+            m.tkey = _title_key_memo(tkeys, c.title, c.type, gaz)
 
     # 2a. one document cited with clashing years in one source (same day and month)
     groups: dict[tuple, list[_Mention]] = defaultdict(list)
@@ -290,9 +304,15 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
 
     # 3. numbered mentions without a year
     pending_undated: list[_Mention] = []
+    # sources with a dated mention of each record (no dated mention is added in this loop)
+    dated_sources = _SourceSets(recs, dated_only=True)
     for m in sorted((m for m in mentions if m.idk and m.year is None), key=_mkey):
         cands = []
-        for ident in by_idk.get(m.idk, []):
+        if m.series is None:
+            pool = by_idk.get(m.idk, [])
+        else:       # same series, or none
+            pool = by_idk_series.get((m.idk, m.series), []) + by_idk_series.get((m.idk, None), [])
+        for ident in pool:
             rec = recs[ident]
             if rec.year is None:
                 continue
@@ -302,8 +322,7 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
                 continue
             cands.append(ident)
         cands = sorted(set(cands), key=_ident_sort)
-        local = [i for i in cands if recs[i].source == m.source or
-                 any(x.source == m.source and x.year is not None for x in recs[i].mentions)]
+        local = [i for i in cands if recs[i].source == m.source or m.source in dated_sources[i]]
         pick = local if len(local) == 1 else cands
         if len(pick) == 1:
             recs[pick[0]].mentions.append(m)
@@ -321,7 +340,8 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
     # 4. number-less mentions with a title
     titled = sorted((m for m in mentions if not m.idk and m.tkey), key=_mkey)
     law_types = set(gaz.type_issuers)
-    known = _known_titles(recs, gaz)
+    known = _known_titles(recs, gaz, tkeys)
+    tindex = _TitleIndex(known, recs)
     # 4a. laws (and other documents cited by name): dated ones first
     laws = [m for m in titled if m.cit.type in law_types]
     law_titles: dict[tuple, list[tuple]] = defaultdict(list)
@@ -334,7 +354,7 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
         if m.year is None:
             continue
         # a numbered record of the same law and year?
-        num = _numbered_with_title(recs, known, m, gaz)
+        num = _numbered_with_title(recs, tindex, m, gaz)
         if num is not None:
             recs[num].mentions.append(m)
         else:
@@ -344,13 +364,16 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
             rec.mentions.append(m)
             law_titles[(m.series, _tt(m))].append(ident)
         links[(m.source, m.index)] = MentionLink(m.source, m.index, None, "resolved")
+    # sources citing each record: the versions below are dated or numbered records, which this
+    # loop only adds mentions to from sources already citing them
+    citing_sources = _SourceSets(recs, dated_only=False)
     for m in laws:
         if m.year is not None:
             continue
         versions = sorted(set(law_titles.get((m.series, _tt(m)), [])), key=_ident_sort)
-        versions += [i for i in _numbered_all_with_title(recs, known, m) if i not in versions]
+        versions += [i for i in _numbered_all_with_title(recs, tindex, m) if i not in versions]
         versions = [i for i in versions if m.citing_year is None or (recs[i].year or 0) <= m.citing_year]
-        local = [i for i in versions if any(x.source == m.source for x in recs[i].mentions)
+        local = [i for i in versions if m.source in citing_sources[i]
                  and (m.citing_year is None or (recs[i].year or 0) <= m.citing_year)]
         if len(local) == 1:
             recs[local[0]].mentions.append(m)
@@ -364,7 +387,7 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
     for m in titled:
         if m.cit.type in law_types:
             continue
-        hit = _title_match(m, known, recs)
+        hit = _title_match(m, tindex, recs)
         if hit is not None:
             recs[hit].mentions.append(m)
         else:
@@ -375,14 +398,24 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
         links[(m.source, m.index)] = MentionLink(m.source, m.index, None, "resolved")
 
     # 4c. a type and a full date, nothing else ("Kế hoạch ngày 16/01/2021")
+    by_date: dict[str, set[tuple]] | None = None
     for m in sorted(mentions, key=_mkey):
         if (m.source, m.index) in links or m.idk or m.tkey or not (m.date and m.cit.type):
             continue
-        same = sorted({i for i, r in recs.items() if i[0] in ("n", "s") and r.year == m.year
-                       and (m.series is None or r.series is None or r.series == m.series)
-                       and canon(_rec_type(r) or "") == canon(m.cit.type)
-                       and (m.date in {x.date for x in r.mentions}
-                            or (r.header is not None and r.header.date == m.date))}, key=_ident_sort)
+        if by_date is None:
+            # numbered / source records by the dates given for them (this loop only adds
+            # mentions whose date the record already has, and records of another kind)
+            by_date = defaultdict(set)
+            for i, r in recs.items():
+                if i[0] in ("n", "s"):
+                    for x in r.mentions:
+                        if x.date is not None:
+                            by_date[x.date].add(i)
+                    if r.header is not None and r.header.date is not None:
+                        by_date[r.header.date].add(i)
+        same = sorted({i for i in by_date.get(m.date, ()) if recs[i].year == m.year
+                       and (m.series is None or recs[i].series is None or recs[i].series == m.series)
+                       and _canon_type(_rec_type(recs[i]) or "") == _canon_type(m.cit.type)}, key=_ident_sort)
         if len(same) == 1:      # the numbered document of that type, issuer and date
             recs[same[0]].mentions.append(m)
             links[(m.source, m.index)] = MentionLink(m.source, m.index, None, "resolved")
@@ -438,6 +471,26 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
     return registry
 
 
+def _learn_agencies(docs: list[ExtractedDocument], gaz: Gazetteer) -> None:
+    """Make the gazetteer know every agency the documents name (their headers' and citations'
+    issuer_id), so that number series and parent bodies do not depend on what this process's
+    gazetteer met before (documents extracted in worker processes or loaded from a cache).
+    A local agency it does not know is instantiated again from the citing document's header,
+    the way extraction did (Gazetteer.context / complete_citation on a copy of the citation)."""
+    def known(aid: str) -> bool:
+        try:
+            gaz.agency(aid)
+        except KeyError:
+            return False
+        return True
+
+    for d in docs:
+        gaz.context(d.header)
+        for c in d.citations:
+            if c.issuer_id and not known(c.issuer_id):
+                gaz.complete_citation(replace(c, issuer_id=None), d.header)
+
+
 def _tt(m: _Mention) -> str:
     """Type and normalised title: the identity of a number-less document."""
     return f"{canon(m.cit.type or '')}|{m.tkey or ''}"
@@ -453,7 +506,16 @@ def _ident_sort(ident: tuple) -> tuple:
 
 # ----------------------------------------------------------------------------- titles
 
-def _known_titles(recs: dict[tuple, _Rec], gaz: Gazetteer) -> dict[tuple, list[tuple[str, set[str], list[str]]]]:
+def _title_key_memo(memo: dict[tuple[str, str | None], str], title: str, doc_type: str | None,
+                    gaz: Gazetteer) -> str:
+    got = memo.get((title, doc_type))
+    if got is None:
+        got = memo[(title, doc_type)] = title_key(title, doc_type, gaz)
+    return got
+
+
+def _known_titles(recs: dict[tuple, _Rec], gaz: Gazetteer,
+                  memo: dict[tuple[str, str | None], str] | None = None) -> dict[tuple, list[tuple[str, set[str], list[str]]]]:
     """Titles of numbered / source records: header titles and the subjects of their mentions."""
     out: dict[tuple, list[tuple[str, set[str], list[str]]]] = {}
     for ident, rec in recs.items():
@@ -469,7 +531,7 @@ def _known_titles(recs: dict[tuple, _Rec], gaz: Gazetteer) -> dict[tuple, list[t
                 texts.append((m.cit.type, m.cit.title))
         entries = []
         for t, text in texts:
-            k = title_key(text, t, gaz)
+            k = _title_key_memo(memo if memo is not None else {}, text, t, gaz)
             if k:
                 toks = _tokens(k)
                 entries.append((k, set(toks), toks))
@@ -478,25 +540,113 @@ def _known_titles(recs: dict[tuple, _Rec], gaz: Gazetteer) -> dict[tuple, list[t
     return out
 
 
+class _SourceSets:
+    """Lazily computed, then cached: the sources of the mentions of a record (dated ones only)."""
+
+    def __init__(self, recs: dict[tuple, _Rec], dated_only: bool):
+        self.recs = recs
+        self.dated_only = dated_only
+        self.cache: dict[tuple, set[str]] = {}
+
+    def __getitem__(self, ident: tuple) -> set[str]:
+        got = self.cache.get(ident)
+        if got is None:
+            got = {x.source for x in self.recs[ident].mentions
+                   if not self.dated_only or x.year is not None}
+            self.cache[ident] = got
+        return got
+
+
+@lru_cache(maxsize=4096)
+def _canon_type(t: str) -> str:
+    return canon(t)
+
+
 def _rec_type(rec: _Rec) -> str | None:
     if rec.header is not None and rec.header.type:
         return rec.header.type
-    types = Counter(m.cit.type for m in rec.mentions if m.cit.type)
-    return min(types, key=lambda t: (-types[t], t)) if types else None
+    if rec._type_n != len(rec.mentions):        # mentions are only ever appended
+        types = Counter(m.cit.type for m in rec.mentions if m.cit.type)
+        rec._type = min(types, key=lambda t: (-types[t], t)) if types else None
+        rec._type_n = len(rec.mentions)
+    return rec._type
 
 
-def _title_match(m: _Mention, known: dict, recs: dict[tuple, _Rec]) -> tuple | None:
+class _TitleIndex:
+    """Known titles (of numbered / source records), indexed so that a mention is compared only
+    with the titles that can match it:
+
+    - by exact normalised title (and title without its year) for laws cited by name;
+    - for the conservative title match, an inverted index of the (non-stop) words of each title,
+      split by the title's issuer series and its set of numbers (which must be equal). A title
+      matching a mention of n words contains at least `need` of them (the containment
+      threshold), so it contains one of any n - need + 1 of the mention's words: the candidates
+      are the titles holding one of the mention's n - need + 1 rarest words. Every candidate is
+      then checked exactly as before, in the same order."""
+
+    def __init__(self, known: dict[tuple, list[tuple[str, set[str], list[str]]]], recs: dict[tuple, _Rec]):
+        stop = _vocab()["stop"]
+        self.recs = recs
+        self.order = sorted(known, key=_ident_sort)
+        self.rank = {ident: n for n, ident in enumerate(self.order)}
+        self.entries: dict[tuple, list[set[str]]] = {}
+        self.by_title: dict[str, set[tuple]] = defaultdict(set)
+        self.by_series: dict[tuple, set[tuple]] = defaultdict(set)   # (series, nums, word) -> idents
+        self.by_nums: dict[tuple, set[tuple]] = defaultdict(set)     # (nums, word) -> idents
+        for ident in self.order:
+            series = recs[ident].series
+            sets = []
+            for k, kset0, _ in known[ident]:
+                self.by_title[k].add(ident)
+                self.by_title[_title_year(k)[0]].add(ident)
+                kset = {t for t in kset0 if t not in stop}
+                sets.append(kset)
+                nums = frozenset(t for t in kset if t.isdigit())
+                for t in kset:
+                    self.by_series[(series, nums, t)].add(ident)
+                    self.by_nums[(nums, t)].add(ident)
+            self.entries[ident] = sets
+
+    def with_title(self, tkey: str) -> list[tuple]:
+        return sorted(self.by_title.get(tkey, ()), key=self.rank.__getitem__)
+
+    def candidates(self, mset: set[str], mnums: frozenset, series: str | None) -> list[tuple]:
+        min_cont = _vocab()["min_cont"]
+        n = len(mset)
+        need = next((i for i in range(n + 1) if i / n >= min_cont), None)
+        if need is None:
+            return []
+        if need == 0:
+            return list(self.order)
+
+        def posting(t: str) -> list[set[tuple]]:
+            if series is None:
+                return [self.by_nums.get((mnums, t), set())]
+            return [self.by_series.get((series, mnums, t), set()), self.by_series.get((None, mnums, t), set())]
+
+        sized = sorted(((sum(len(p) for p in posting(t)), t) for t in mset))
+        found: set[tuple] = set()
+        for _, t in sized[:n - need + 1]:
+            for p in posting(t):
+                found |= p
+        return sorted(found, key=self.rank.__getitem__)
+
+
+def _title_match(m: _Mention, index: _TitleIndex, recs: dict[tuple, _Rec]) -> tuple | None:
     v = _vocab()
     toks = [t for t in _tokens(m.tkey or "") if t not in v["stop"]]
     if len(toks) < 4:
         return None
     mset = set(toks)
     mnums = {t for t in mset if t.isdigit()}
+    mtype = _canon_type(m.cit.type) if m.cit.type else None
     hits = []
-    for ident in sorted(known, key=_ident_sort):
+    for ident in index.candidates(mset, frozenset(mnums), m.series):
         rec = recs[ident]
-        if m.cit.type and _rec_type(rec) and canon(_rec_type(rec) or "") != canon(m.cit.type):
-            continue
+        if mtype is not None:
+            rt = _rec_type(rec)
+            if rt and _canon_type(rt) != mtype:
+                continue
         if m.series is not None and rec.series is not None and rec.series != m.series:
             continue
         if m.series is None and rec.series is None:
@@ -505,32 +655,32 @@ def _title_match(m: _Mention, known: dict, recs: dict[tuple, _Rec]) -> tuple | N
             continue
         if m.year is not None and rec.year is not None and m.year != rec.year:
             continue
-        for _, kset0, _ in known[ident]:
-            kset = {t for t in kset0 if t not in v["stop"]}
+        for kset in index.entries[ident]:
             if {t for t in kset if t.isdigit()} != mnums:
                 continue
             inter = len(mset & kset)
             if inter / len(mset) >= v["min_cont"] and inter / len(mset | kset) >= v["min_jacc"]:
                 hits.append(ident)
                 break
+        if len(hits) > 1:
+            return None
     return hits[0] if len(hits) == 1 else None
 
 
-def _numbered_all_with_title(recs: dict[tuple, _Rec], known: dict, m: _Mention) -> list[tuple]:
+def _numbered_all_with_title(recs: dict[tuple, _Rec], index: _TitleIndex, m: _Mention) -> list[tuple]:
     out = []
-    for ident in sorted(known, key=_ident_sort):
+    for ident in index.with_title(m.tkey or ""):
         rec = recs[ident]
         if m.series is not None and rec.series is not None and rec.series != m.series:
             continue
-        if m.cit.type and canon(_rec_type(rec) or "") != canon(m.cit.type):
+        if m.cit.type and _canon_type(_rec_type(rec) or "") != _canon_type(m.cit.type):
             continue
-        if any(k == m.tkey or _title_year(k)[0] == m.tkey for k, _, _ in known[ident]):
-            out.append(ident)
+        out.append(ident)
     return out
 
 
-def _numbered_with_title(recs: dict[tuple, _Rec], known: dict, m: _Mention, gaz: Gazetteer) -> tuple | None:
-    hits = [i for i in _numbered_all_with_title(recs, known, m) if recs[i].year == m.year]
+def _numbered_with_title(recs: dict[tuple, _Rec], index: _TitleIndex, m: _Mention, gaz: Gazetteer) -> tuple | None:
+    hits = [i for i in _numbered_all_with_title(recs, index, m) if recs[i].year == m.year]
     return hits[0] if len(hits) == 1 else None
 
 
