@@ -388,17 +388,11 @@ def materialise_drives(ds: Dataset, base_iri: str | None = None) -> int:
     up: dict[URIRef, set[URIRef]] = {}
     for x, y in direct_driven_by(ds):
         up.setdefault(x, set()).add(y)
+    from .reason import transitive_closure
+
     added = 0
-    for x in list(up):
-        seen: set[URIRef] = set()
-        stack = list(up[x])
-        while stack:
-            y = stack.pop()
-            if y in seen or y == x:
-                continue
-            seen.add(y)
-            stack.extend(up.get(y, ()))
-        for y in seen:
+    for x, drivers in transitive_closure(up).items():
+        for y in drivers:
             for t in ((x, KG.drivenBy, y), (y, KG.drives, x)):
                 if t not in g:
                     g.add(t)

@@ -33,7 +33,7 @@ def load_ontology() -> Graph:
     return g
 
 
-def _closure(pairs: dict[URIRef, set[URIRef]]) -> dict[URIRef, frozenset[URIRef]]:
+def transitive_closure(pairs: dict[URIRef, set[URIRef]]) -> dict[URIRef, frozenset[URIRef]]:
     """Reflexive-free transitive closure of a 'sub -> supers' map."""
     result: dict[URIRef, frozenset[URIRef]] = {}
     for start in pairs:
@@ -70,9 +70,9 @@ class Axioms:
             if isinstance(s, URIRef) and isinstance(o, URIRef):
                 sub_classes[s].add(o)
                 sub_classes[o].add(s)
-        self.super_properties = _closure(sub_props)
+        self.super_properties = transitive_closure(sub_props)
         self.inverses = {p: frozenset(q) for p, q in inverse.items()}
-        self.super_classes = _closure(sub_classes)
+        self.super_classes = transitive_closure(sub_classes)
 
     def property_entailments(self, p: URIRef) -> tuple[frozenset[URIRef], frozenset[URIRef]]:
         """(properties p' with s p' o, properties q with o q s) entailed by s p o."""
