@@ -733,8 +733,8 @@ def main() -> None:
         err.print(f"error: {exc}")
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
-        import click
-        if isinstance(exc, click.ClickException):
+        # click's usage errors (typer >= 0.20 vendors click as typer._click: no import of it)
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
         if os.environ.get("KG_DEBUG"):

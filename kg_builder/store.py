@@ -777,8 +777,18 @@ def _sub_registry(registry, doc):
         if l.target:
             keys.add(l.target)
         keys.update(l.candidates)
-    return Registry(documents={k: registry.documents[k] for k in keys if k in registry.documents},
-                    links=links, sources={doc.source: own} if own else {}, agencies=registry.agencies)
+    documents = {k: registry.documents[k] for k in keys if k in registry.documents}
+    # only the agencies of these records: graph.build_dataset describes every agency of the
+    # registry it is given, and the whole registry's agencies are described once, in the
+    # registry graph (others are looked up in the gazetteer when the document's facts use them)
+    used = {r.issuer_id for r in documents.values() if r.issuer_id}
+    for r in documents.values():
+        used.update(r.agencies)
+    if doc.header.issuer_id:
+        used.add(doc.header.issuer_id)
+    agencies = {a: registry.agencies[a] for a in sorted(used) if a in registry.agencies}
+    return Registry(documents=documents, links=links, sources={doc.source: own} if own else {},
+                    agencies=agencies)
 
 
 def _graph_job(cache_file: str) -> tuple:
@@ -795,7 +805,8 @@ def _graph_job(cache_file: str) -> tuple:
     registry = _GRAPH_JOB["registry"]
     # the extensions' cross-document state was prepared once from all documents (in
     # _stream_build, inherited by fork): building one document must not replace it
-    with _without_extension_hook(graph, "prepare"):
+    # (and the registry parts they add from all documents, add_registry, were made in pass 1)
+    with _without_extension_hook(graph, "prepare"), _without_extension_hook(graph, "add_registry"):
         ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"])
     out = []
     reg_iri = str(graph.Minter(_GRAPH_JOB["base_iri"]).registry_graph())

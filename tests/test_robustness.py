@@ -239,6 +239,14 @@ def test_missing_path_is_one_line_exit_2(tmp_path):
     assert "nope.txt" in r.stderr
 
 
+@pytest.mark.parametrize("args", [("build", "--no-such-option", "x"), ("query", "--format", "yaml", "documents"),
+                                  ("no-such-command",)])
+def test_usage_errors_are_reported_without_traceback(tmp_path, args):
+    r = _kg(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "error" in r.stderr.lower()
+
+
 def test_unreadable_file_is_reported(tmp_path, monkeypatch):
     p = tmp_path / "locked.txt"
     p.write_text("Số: 1/BC-UBND\n", encoding="utf-8")
