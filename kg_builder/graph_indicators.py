@@ -164,6 +164,28 @@ def add_document(g: Graph, doc: ExtractedDocument, ctx) -> None:
             ctx.provenance(g, node, doc, o.start, o.end)
 
 
+def indicator_usage(extras: dict) -> dict[str, list[str]]:
+    """The indicator concepts, units and agencies a document's observations use."""
+    if "indicator_usage" in extras:
+        return extras["indicator_usage"]
+    concepts, units, agencies = set(), set(), set()
+    for o in extras.get("indicators", []) or []:
+        if o.indicator is None:
+            continue
+        concepts.add(o.indicator)
+        if o.unit:
+            units.add(o.unit)
+        agencies.update(o.lead_agency_ids)
+        agencies.update(o.cooperating_agency_ids)
+    return {"concepts": sorted(concepts), "units": sorted(units), "agencies": sorted(agencies)}
+
+
+def registry_extras(extras: dict) -> dict:
+    """What add_registry() needs of a document's extras (kept by the streaming build between
+    its passes instead of every observation)."""
+    return {"indicator_usage": indicator_usage(extras)}
+
+
 def add_registry(reg: Graph, docs: Iterable[ExtractedDocument], registry: Registry, ctx) -> None:
     """The concepts, units and agencies the observations use (labels for queries and charts)."""
     from .indicators import scheme
@@ -173,14 +195,10 @@ def add_registry(reg: Graph, docs: Iterable[ExtractedDocument], registry: Regist
     used_units: set[str] = set()
     agencies: set[str] = set()
     for doc in docs:
-        for o in doc.extras.get("indicators", []) or []:
-            if o.indicator is None:
-                continue
-            used_concepts.add(o.indicator)
-            if o.unit:
-                used_units.add(o.unit)
-            agencies.update(o.lead_agency_ids)
-            agencies.update(o.cooperating_agency_ids)
+        use = indicator_usage(doc.extras)
+        used_concepts.update(use["concepts"])
+        used_units.update(use["units"])
+        agencies.update(use["agencies"])
     add_vocabulary(reg, sch, used_concepts, used_units)
     if agencies:
         _add_agencies(reg, agencies, ctx.minter)

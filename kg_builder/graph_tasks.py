@@ -305,6 +305,26 @@ def _indicator_for(subject: str) -> URIRef | None:
 
 # ----------------------------------------------------------------------------- registry
 
+def places_used(extras: dict) -> set[str]:
+    """The ids of the places a document's tasks, programmes and place mentions refer to."""
+    if "places_used" in extras:
+        return set(extras["places_used"])
+    used: set[str] = set()
+    for t in extras.get("tasks", []):
+        used.update(t.places)
+    for em in extras.get("entities", []):
+        used.update(em.places)
+    for pm in extras.get("places", []):
+        used.add(pm.place_id)
+    return used
+
+
+def registry_extras(extras: dict) -> dict:
+    """What prepare() and add_registry() need of a document's extras (the streaming build keeps
+    only this of every document between its passes): the entity mentions and the places used."""
+    return {"entities": extras.get("entities", []), "places_used": sorted(places_used(extras))}
+
+
 def add_registry(g: Graph, docs: Iterable[ExtractedDocument], registry: Registry, ctx) -> None:
     docs = list(docs)
     entities = _STATE.get("entities") or merge_entities([d for d in docs if "entities" in d.extras])
@@ -332,12 +352,7 @@ def add_registry(g: Graph, docs: Iterable[ExtractedDocument], registry: Registry
     gaz = place_gazetteer()
     used: set[str] = set()
     for d in docs:
-        for t in d.extras.get("tasks", []):
-            used.update(t.places)
-        for em in d.extras.get("entities", []):
-            used.update(em.places)
-        for pm in d.extras.get("places", []):
-            used.add(pm.place_id)
+        used.update(places_used(d.extras))
     done: set[str] = set()
     for pid in sorted(used):
         while pid and pid not in done and pid in gaz.places:

@@ -235,6 +235,9 @@ class Store:
         self.bulk = _bulk
         self._lock: _Lock | None = None
         self._buffer: list[ox.Quad] = []
+        self._nquads: list[bytes] = []          # N-Quads waiting for the bulk loader (batch only)
+        self._nquads_count = 0
+        self._meta_pending = 0                  # graph records written but not yet committed
         self._dataset: rdflib.Dataset | None = None
         if _memory:
             self.root = None
@@ -383,6 +386,36 @@ class Store:
         self._dataset = None
         return "replaced" if exists else "added"
 
+    def load_graph_nquads(self, graph_iri: str | URIRef, nquads: bytes, triples: int,
+                          content_hash: str | None = None, source: str | None = None) -> str:
+        """replace_graph for a graph already serialised as N-Quads (all in `graph_iri`), as the
+        streaming build's workers send them: in a batch the bytes go to the bulk loader as they are."""
+        if not self.bulk or content_hash is None:
+            quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+            return self.replace_graph(graph_iri, [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+                                      content_hash=content_hash, source=source)
+        self._check_writable()
+        iri = str(graph_iri)
+        row = self._meta.execute("SELECT hash FROM graphs WHERE iri = ?", (iri,)).fetchone()
+        exists = row is not None or self._ox.contains_named_graph(_named(iri))
+        if row is not None and row[0] == content_hash and exists:
+            return "unchanged"
+        if exists:
+            self._flush_buffer()
+            self._ox.remove_graph(_named(iri))
+        self._nquads.append(nquads)
+        self._nquads_count += triples
+        if self._nquads_count >= BULK_FLUSH_QUADS:
+            self._flush_buffer()
+        self._meta.execute("INSERT OR REPLACE INTO graphs (iri, hash, source, triples, updated) VALUES (?,?,?,?,?)",
+                           (iri, content_hash, source, triples, time.time()))
+        self._meta_pending += 1
+        if self._meta_pending >= 500:
+            self._meta.commit()
+            self._meta_pending = 0
+        self._dataset = None
+        return "replaced" if exists else "added"
+
     def remove_graph(self, graph_iri: str | URIRef) -> bool:
         """Delete a named graph; True if it was there."""
         self._check_writable()
@@ -429,6 +462,13 @@ class Store:
         if self._buffer:
             self._ox.bulk_extend(self._buffer)
             self._buffer = []
+        if self._nquads:
+            # serialised by Oxigraph itself: lenient parsing skips re-validating the IRIs
+            self._ox.bulk_load(input=b"".join(self._nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+            self._nquads, self._nquads_count = [], 0
+        if self._meta_pending:
+            self._meta.commit()
+            self._meta_pending = 0
 
     def flush(self) -> None:
         """Write buffered quads and flush the database to disk."""
@@ -733,13 +773,20 @@ def sync_dataset(ds: rdflib.Dataset, path: str | Path | None = None, sources: Ma
 
 
 def _slim(doc):
-    """What resolve needs of a document: header and citations, without the text."""
+    """What pass 1 keeps of a document: header and citations (for resolve) and the summary of its
+    extras the graph extensions need across documents (registry_extras), without text or facts."""
     import dataclasses
 
+    from . import graph
     from .models import CleanText
 
+    extras: dict = {}
+    for ext in graph._extensions():
+        summary = getattr(ext, "registry_extras", None)
+        if summary is not None:
+            extras.update(summary(doc.extras))
     return dataclasses.replace(
-        doc, text=CleanText(original="", text="", offsets=[0]), sections=[],
+        doc, text=CleanText(original="", text="", offsets=[0]), sections=[], extras=extras,
         citations=[dataclasses.replace(c, evidence=None) for c in doc.citations])
 
 
@@ -801,7 +848,7 @@ def _graph_job(cache_file: str) -> tuple:
     doc = pickle.loads(zlib.decompress(Path(cache_file).read_bytes()))
     if cache_file in _GRAPH_JOB["extras"]:
         # the extras as the extensions' prepare() saw (and completed) them, across documents
-        doc.extras = _GRAPH_JOB["extras"][cache_file]
+        doc.extras.update(_GRAPH_JOB["extras"][cache_file])
     registry = _GRAPH_JOB["registry"]
     # the extensions' cross-document state was prepared once from all documents (in
     # _stream_build, inherited by fork): building one document must not replace it
@@ -824,8 +871,10 @@ def _graph_job(cache_file: str) -> tuple:
             from . import reason as reasoning
             reasoning.materialise_graph(g)
         triples = _ox_triples(g)
+        name = _named(str(g.identifier))
         out.append((str(g.identifier), content_hash(triples),
-                    ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), len(triples)))
+                    ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples),
+                                 format=ox.RdfFormat.N_QUADS), len(triples)))
     Path(cache_file).unlink(missing_ok=True)
     return doc.source, doc.sha256, out, ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES) if shared else b""
 
@@ -955,8 +1004,7 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                                 nt = _rename_graph(nt, gname, new)
                                 gname, h = new, None
                             taken.add(gname)
-                            triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
-                            counts[st.replace_graph(gname, triples, content_hash=h, source=source)] += 1
+                            counts[st.load_graph_nquads(gname, nt, n, content_hash=h, source=source)] += 1
                             stats["triples"] += n
                         if progress:
                             progress(source)
