@@ -518,8 +518,15 @@ def _extensions() -> list[Any]:
 
 
 def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
-                  base_iri: str | None = None) -> Dataset:
-    """The RDF dataset of the documents: one named graph per source + the registry graph."""
+                  base_iri: str | None = None, *, documents: bool = True, corpus: bool = True) -> Dataset:
+    """The RDF dataset of the documents: one named graph per source + the registry graph.
+
+    The streaming build (store.stream_build) makes the two halves apart:
+    `documents=False` makes only the corpus-wide graphs (the registry: records, agencies, and
+    what the extensions' prepare()/add_registry() derive from all documents' extras);
+    `corpus=False` makes only the documents' own graphs (and, in the registry graph, their
+    records and the agencies they use), the extensions' corpus-wide state being already prepared.
+    """
     docs = list(docs)
     minter = Minter(base_iri)
     agencies = _Agencies(registry)
@@ -529,8 +536,9 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
     links = {(l.source, l.index): l for l in registry.links}
     used_agencies: set[str] = set()
     extensions = _extensions()
-    for ext in extensions:   # corpus-wide preparation (graph_tasks: merge programme/project mentions)
-        getattr(ext, "prepare", lambda *_: None)(docs, registry)
+    if corpus:
+        for ext in extensions:   # corpus-wide preparation (graph_tasks: merge programme/project mentions)
+            getattr(ext, "prepare", lambda *_: None)(docs, registry)
 
     # the source documents: IRIs first (sorted, so graph order does not depend on input order)
     planned: list[tuple[URIRef, URIRef, ExtractedDocument]] = []
@@ -555,6 +563,9 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
         planned.append((gname, node, doc))
 
     dated_sources = {node for _, node, doc in planned if doc.header.date or doc.header.date_partial}
+    if not documents:
+        used_agencies.update(d.header.issuer_id for d in docs if d.header.issuer_id)
+        planned = []
     for gname, node, doc in sorted(planned, key=lambda t: str(t[0])):
         g = ds.graph(gname)
         ctx = GraphContext(minter=minter, registry=registry, doc_iri=node, graph_iri=gname,
@@ -575,7 +586,7 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
     for agency_id in sorted(used_agencies):
         _add_agency(reg, agency_id, agencies, minter, done)
     ctx = GraphContext(minter=minter, registry=registry, record_iris=record_iris)
-    for ext in extensions:
+    for ext in extensions if corpus else ():
         fn = getattr(ext, "add_registry", None)
         if fn is not None:
             fn(reg, docs, registry, ctx)

@@ -851,10 +851,8 @@ def _graph_job(cache_file: str) -> tuple:
         doc.extras.update(_GRAPH_JOB["extras"][cache_file])
     registry = _GRAPH_JOB["registry"]
     # the extensions' cross-document state was prepared once from all documents (in
-    # _stream_build, inherited by fork): building one document must not replace it
-    # (and the registry parts they add from all documents, add_registry, were made in pass 1)
-    with _without_extension_hook(graph, "prepare"), _without_extension_hook(graph, "add_registry"):
-        ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"])
+    # _stream_build, inherited by fork), and the corpus-wide graphs were made there
+    ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"], corpus=False)
     out = []
     reg_iri = str(graph.Minter(_GRAPH_JOB["base_iri"]).registry_graph())
     doc_prefix = graph.Minter(_GRAPH_JOB["base_iri"]).base + "doc/"
@@ -877,20 +875,6 @@ def _graph_job(cache_file: str) -> tuple:
                                  format=ox.RdfFormat.N_QUADS), len(triples)))
     Path(cache_file).unlink(missing_ok=True)
     return doc.source, doc.sha256, out, ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES) if shared else b""
-
-
-@contextlib.contextmanager
-def _without_extension_hook(graph, name: str):
-    """Run graph.build_dataset with one hook of every graph extension (prepare, add_document)
-    switched off: the streaming build calls the extensions' hooks in two separate passes."""
-    saved = [(ext, getattr(ext, name)) for ext in graph._extensions() if hasattr(ext, name)]
-    try:
-        for ext, _fn in saved:
-            setattr(ext, name, lambda *_a, **_k: None)
-        yield
-    finally:
-        for ext, fn in saved:
-            setattr(ext, name, fn)
 
 
 def _pool(jobs: int):
@@ -971,8 +955,7 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         base = graph.Minter(base_iri).base
         global_graphs = {str(graph.Minter(base_iri).registry_graph())} | {
             base + ext.INFERRED_GRAPH for ext in graph._extensions() if isinstance(getattr(ext, "INFERRED_GRAPH", None), str)}
-        with _without_extension_hook(graph, "add_document"):     # per-document parts come in pass 2
-            reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri)
+        reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri, documents=False)
         for g in list(reg_ds.graphs()):
             if str(g.identifier) not in global_graphs:
                 reg_ds.remove_graph(g)
