@@ -167,8 +167,31 @@ def query_cases() -> list[tuple[str, dict]]:
     return cases
 
 
-def time_queries(ds, cases, repeat: int) -> list[dict]:
+def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float) -> dict:
+    """time_queries for one case in a forked child (sharing `ds` copy-on-write), given up after
+    `timeout` seconds: an in-memory rdflib query cannot be interrupted in-process."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def work():
+        child.send(time_queries(ds, [(name, params)], repeat)[0])
+
+    proc = ctx.Process(target=work)
+    proc.start()
+    got = parent.poll(timeout)
+    row = parent.recv() if got else None
+    proc.kill() if not got else None
+    proc.join()
+    return row or {"query": name, "params": params, "rows": None, "median_ms": None, "p95_ms": None,
+                   "runs": 0, "timeout_s": timeout}
+
+
+def time_queries(ds, cases, repeat: int, timeout: float | None = None) -> list[dict]:
     from kg_builder import query as kgq
+    if timeout:
+        return [_time_case_in_child(ds, name, params, repeat, timeout) for name, params in cases]
     out = []
     for name, params in cases:
         q = kgq.load_query(name)
@@ -205,6 +228,9 @@ def validation_time(store: Path, sample: Path) -> dict:
 
 # --- main ---------------------------------------------------------------------------------
 
+PHASES = ("builds", "queries", "baseline", "validation")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="kg scale benchmark")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -221,6 +247,11 @@ def main() -> None:
     ap.add_argument("--replicate", type=int, nargs="*", default=[],
                     help="also load stores of these sizes by replicating the document graphs of the "
                          "smallest build (measures the store and queries without the text pipeline)")
+    ap.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES),
+                    help="what to run: the builds, the query timings on the built stores, the rdflib "
+                         "baseline, the validation timing (later phases reuse the stores of earlier runs)")
+    ap.add_argument("--baseline-timeout", type=float, default=120.0,
+                    help="give up a stored query on the rdflib baseline after this many seconds")
     ap.add_argument("--child-build", nargs=4, metavar=("INPUTS", "STORE", "JOBS", "PROFILE"), help=argparse.SUPPRESS)
     ap.add_argument("--child-replicate", nargs=3, metavar=("SOURCE", "STORE", "N"), help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -251,9 +282,24 @@ def main() -> None:
                      "builds": [], "queries": {}, "rdflib_baseline": None, "validation": None}
     stores: dict[int, Path] = {}
     previous = []
-    if a.reuse and (HERE / "results" / f"latest-{a.profile}.json").exists():
-        previous = json.loads((HERE / "results" / f"latest-{a.profile}.json").read_text())["builds"]
+    latest = HERE / "results" / f"latest-{a.profile}.json"
+    if (a.reuse or "builds" not in a.phases) and latest.exists():
+        earlier = json.loads(latest.read_text())
+        previous = earlier["builds"]
+        if "builds" not in a.phases:        # later phases only: add to the earlier run's record
+            results.update({k: earlier.get(k, results[k]) for k in ("builds", "queries", "rdflib_baseline", "validation")})
+            results["started"] = earlier.get("started", results["started"])
     for n in sizes:
+        if "builds" not in a.phases:
+            built = sorted((b for b in previous if b["n"] == n and not b.get("mode")), key=lambda b: -b["jobs"])
+            for b in built:
+                store = a.workdir / f"store-{a.profile}-{n}-j{b['jobs']}"
+                if (store / "current").exists():
+                    stores[n] = store
+                    break
+            else:
+                con.print(f"N={n}: no store of an earlier build in {a.workdir}; skipped")
+            continue
         d = a.workdir / f"sizes/{n}"
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
@@ -287,25 +333,31 @@ def main() -> None:
         con.print(f"  {res['seconds']:.1f} s, {res['triples_per_s']} triples/s, "
                   f"{res['store_bytes'] / 1e6:.1f} MB, peak RSS {res['peak_rss_main_mb']} MB")
         _write(results)
+    if not stores:
+        raise SystemExit("no stores to measure")
     cases = query_cases()
-    for n in sorted({max(stores)} | ({1000, a.baseline_n} & set(stores))):
+    for n in sorted({max(stores)} | ({1000, a.baseline_n} & set(stores))) if "queries" in a.phases else ():
         with Store(stores[n], read_only=True) as st:
             con.print(f"timing {len(cases)} stored-query cases on the N={n} store ...")
             results["queries"][str(n)] = time_queries(st.dataset(), cases, a.repeat)
         _write(results)
-    base_n = a.baseline_n if a.baseline_n in stores else min(stores)
-    with Store(stores[base_n], read_only=True) as st:
-        t = time.perf_counter()
-        mem = st.as_rdflib()
-        load_s = time.perf_counter() - t
-    con.print(f"timing the same queries on an in-memory rdflib Dataset (N={base_n}, {len(mem)} triples) ...")
-    rd = time_queries(mem, cases, max(2, a.repeat // 3))
-    del mem
-    results["rdflib_baseline"] = {"n": base_n, "load_seconds": round(load_s, 2), "queries": rd}
-    _write(results)
-    extra = synth.generate(max(sizes) + 1, corpus)[-1]          # one document not in any store
-    results["validation"] = validation_time(stores[max(stores)], extra)
-    results["validation"]["n"] = max(stores)
+    if "baseline" in a.phases:
+        base_n = a.baseline_n if a.baseline_n in stores else min(stores)
+        with Store(stores[base_n], read_only=True) as st:
+            t = time.perf_counter()
+            mem = st.as_rdflib()
+            load_s = time.perf_counter() - t
+        n_triples = len(mem)
+        con.print(f"timing the same queries on an in-memory rdflib Dataset (N={base_n}, {n_triples} triples) ...")
+        rd = time_queries(mem, cases, max(2, a.repeat // 3), timeout=a.baseline_timeout)
+        del mem
+        results["rdflib_baseline"] = {"n": base_n, "triples": n_triples, "load_seconds": round(load_s, 2),
+                                      "timeout_s": a.baseline_timeout, "queries": rd}
+        _write(results)
+    if "validation" in a.phases:
+        extra = synth.generate(max(sizes) + 1, corpus)[-1]          # one document not in any store
+        results["validation"] = validation_time(stores[max(stores)], extra)
+        results["validation"]["n"] = max(stores)
     path = _write(results, final=True)
     _print_tables(con, results)
     con.print(f"results: {path}")
@@ -335,17 +387,20 @@ def _print_tables(con, results: dict) -> None:
                   str(b["triples_per_s"]), f"{b['store_bytes_optimized'] / 1e6:.1f}", str(b["peak_rss_main_mb"]),
                   str(b["peak_rss_worker_mb"]))
     con.print(t)
-    base = {(r["query"], json.dumps(r["params"])): r for r in (results["rdflib_baseline"] or {}).get("queries", [])}
+    baseline = results["rdflib_baseline"] or {}
+    base = {(r["query"], json.dumps(r["params"])): r for r in baseline.get("queries", [])}
     for n, rows in results["queries"].items():
         t = Table(title=f"stored queries on the N={n} store (ms)")
-        for c in ("query", "params", "rows", "median", "p95", f"rdflib N={results['rdflib_baseline']['n']} median",
+        for c in ("query", "params", "rows", "median", "p95", f"rdflib N={baseline.get('n', '-')} median",
                   "rdflib / store"):
             t.add_column(c, justify="right")
         for r in rows:
             b = base.get((r["query"], json.dumps(r["params"])))
-            ratio = f"{b['median_ms'] / r['median_ms']:.1f}×" if b and int(n) == results["rdflib_baseline"]["n"] and r["median_ms"] else ""
+            rd = (b["median_ms"] if b["median_ms"] is not None else f"> {b['timeout_s'] * 1e3:.0f}") if b else ""
+            ratio = f"{b['median_ms'] / r['median_ms']:.1f}×" if (b and b["median_ms"] and r["median_ms"]
+                                                                  and int(n) == baseline.get("n")) else ""
             t.add_row(r["query"], json.dumps(r["params"], ensure_ascii=False), str(r["rows"]), str(r["median_ms"]),
-                      str(r["p95_ms"]), str(b["median_ms"]) if b else "", ratio)
+                      str(r["p95_ms"]), str(rd), ratio)
         con.print(t)
     con.print(f"validation of one new document: {results['validation']}")
 
