@@ -141,28 +141,11 @@ def run_build(inputs: Path, store: Path, jobs: int, profile: str) -> dict:
 
 # --- queries ------------------------------------------------------------------------------
 
-def example_params(q) -> list[dict[str, str]]:
-    """Parameter sets of a stored query: each `# example:` line's --param values (and none
-    when every parameter is optional)."""
-    import shlex
-    sets = [{}] if all(p.optional for p in q.params) else []
-    for ex in q.examples:
-        words = shlex.split(ex)
-        params = {}
-        for i, w in enumerate(words):
-            if w in ("--param", "-p") and i + 1 < len(words):
-                k, _, v = words[i + 1].partition("=")
-                params[k] = v
-        if params not in sets:
-            sets.append(params)
-    return sets
-
-
 def query_cases() -> list[tuple[str, dict]]:
     from kg_builder import query as kgq
     cases = []
     for q in kgq.list_queries():
-        for params in example_params(q):
+        for params in q.example_params():
             cases.append((q.name, params))
     return cases
 

@@ -25,6 +25,8 @@ Queries run over the union of the named graphs.
 """
 from __future__ import annotations
 
+import shlex
+
 import csv
 import io
 import json
@@ -79,6 +81,26 @@ class StoredQuery:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def example_params(self) -> list[dict[str, str]]:
+        """Parameter sets to run the query with: each `# example:` line's --param values, and
+        none first when every parameter is optional (duplicates dropped)."""
+        sets: list[dict[str, str]] = [{}] if all(p.optional for p in self.params) else []
+        for ex in self.examples:
+            words = shlex.split(ex)
+            params = {}
+            for i, w in enumerate(words):
+                if w in ("--param", "-p") and i + 1 < len(words):
+                    value = words[i + 1]
+                elif w.startswith("--param="):
+                    value = w[len("--param="):]
+                else:
+                    continue
+                k, _, v = value.partition("=")
+                params[k] = v
+            if params not in sets:
+                sets.append(params)
+        return sets
 
 
 def parse_header(text: str, name: str = "<query>", path: Path | None = None) -> StoredQuery:

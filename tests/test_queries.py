@@ -58,17 +58,10 @@ def test_every_stored_query_has_a_complete_header():
             q.bind_params(s, given)   # every example's parameters are declared and well typed
 
 
-def _example_params(example: str) -> dict[str, str]:
-    argv = shlex.split(example)
-    return {a.partition("=")[0]: a.partition("=")[2] for opt, a in zip(argv[3::2], argv[4::2])
-            if opt in ("--param", "-p")}
-
-
 def test_every_stored_query_runs_on_the_corpus(corpus_dataset):
     for s in q.list_queries():
         required = {p.name for p in s.params if not p.optional}
-        runs = [_example_params(e) for e in s.examples]
-        runs = [r for r in runs if required <= set(r)][:1] or [{p: "x" for p in required}]
+        runs = [r for r in s.example_params() if r and required <= set(r)][:1] or [{p: "x" for p in required}]
         for params in runs:   # once per query (the examples' values are checked above)
             result = q.run(corpus_dataset, s, params)
             assert result.type == "SELECT", s.name

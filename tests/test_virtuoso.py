@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import signal
 import socket
@@ -231,26 +230,6 @@ def norm_result(res, concats: dict[str, str] | None = None) -> Counter:
     return Counter(rows)
 
 
-def example_params(q) -> list[dict[str, str]]:
-    """Parameter sets: each `# example:` line's --param values, and none when all are optional."""
-    sets = []
-    if all(p.optional for p in q.params):
-        sets.append({})
-    for ex in q.examples:
-        words = shlex.split(ex)
-        params = {}
-        for i, w in enumerate(words):
-            if w in ("--param", "-p") and i + 1 < len(words):
-                k, _, v = words[i + 1].partition("=")
-                params[k] = v
-            elif w.startswith("--param="):
-                k, _, v = w[len("--param="):].partition("=")
-                params[k] = v
-        if params not in sets:
-            sets.append(params)
-    return sets
-
-
 # Virtuoso 7.2 answers CONTAINS(?s, "") with false (SPARQL: true, every string contains "").
 # Queries that test an optional parameter with CONTAINS(..., COALESCE(STR(?p), "")) therefore
 # find nothing there when ?p is not given; those cases are run but not compared.
@@ -304,7 +283,7 @@ def test_push_and_every_stored_query_answers_the_same(virtuoso, store):
     not_compared: list[str] = []
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     for q in kgq.list_queries():
-        for params in example_params(q):
+        for params in q.example_params():
             bindings = {str(k): v for k, v in kgq.bind_params(q, params).items()}
             local = kgq.run(store.dataset(), q, params)
             try:
@@ -359,7 +338,7 @@ def test_cli_push_and_query_endpoint(virtuoso, store):
                             "--user", "dba", "--password", "dba", "--format", "json"])
     assert r.exit_code == 0, r.output
     name = kgq.list_queries()[0].name
-    params = example_params(kgq.list_queries()[0])[0]
+    params = kgq.list_queries()[0].example_params()[0]
     args = [x for k, v in params.items() for x in ("--param", f"{k}={v}")]
     r1 = runner.invoke(app, ["query", name, "--endpoint", virtuoso.base + "/sparql", "-f", "csv", *args])
     r2 = runner.invoke(app, ["query", name, "--store", str(store.root), "-f", "csv", *args])
