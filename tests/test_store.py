@@ -256,3 +256,21 @@ def test_cli_build_writes_store_incrementally(tmp_path):
     r = runner.invoke(app, ["query", "documents", "--store", str(store), "-f", "csv"])
     assert r.exit_code == 0, r.output
     assert len(r.stdout.splitlines()) >= 2
+
+
+def test_parameters_used_beside_a_union_take_effect_in_the_store(corpus_store):
+    """A parameter is bound by a VALUES block around the query: a FILTER inside a UNION branch
+    does not see it (SPARQL scoping, as in Oxigraph and Virtuoso), so the queries test it outside."""
+    from kg_builder import query as kgq
+
+    ds = Store(corpus_store, read_only=True).dataset()
+    every = list(kgq.run(ds, kgq.load_query("task-driven-by"), {}))
+    one = list(kgq.run(ds, kgq.load_query("task-driven-by"), {"identifier": "01/NQ-CP", "year": "2023"}))
+    assert len({r.root for r in one}) == 1 and len(one) > 80
+    assert len({r.root for r in every}) > 1 and len(every) > len(one)
+    incons = kgq.load_query("indicator-inconsistencies")
+    implied = {str(r.difference): r for r in kgq.run(ds, incons, {}) if str(r.kind) == "implied-plan"}
+    assert implied and all(float(d) > 0.02 for d in implied)
+    largest = max(float(d) for d in implied)
+    loose = [r for r in kgq.run(ds, incons, {"tolerance": str(largest)}) if str(r.kind) == "implied-plan"]
+    assert loose == []
