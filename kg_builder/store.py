@@ -884,8 +884,8 @@ def _pool(jobs: int):
     return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
 
 
-def _rename_graph(nt: bytes, old: str, new: str) -> bytes:
-    return nt.replace(f"<{old}>".encode(), f"<{new}>".encode())
+def _rename_graph(nquads: bytes, old: str, new: str) -> bytes:
+    return nquads.replace(f"<{old}>".encode(), f"<{new}>".encode())
 
 
 def stream_build(files: list[Path], path: str | Path | None = None, base_iri: str | None = None,
@@ -978,16 +978,16 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                         if shared:
                             for t in ox.parse(shared, format=ox.RdfFormat.N_TRIPLES):
                                 reg_graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-                        for gname, h, nt, n in graphs:
+                        for gname, h, nq, n in graphs:
                             if gname in taken:      # two files of one document: keep them apart
                                 new = str(graph.Minter(base_iri).graph(f"src-{sha[:16]}"))
                                 if new in taken:
                                     new = str(graph.Minter(base_iri).graph(
                                         f"src-{sha[:16]}-{graph.slugify(Path(source).name)}"))
-                                nt = _rename_graph(nt, gname, new)
+                                nq = _rename_graph(nq, gname, new)
                                 gname, h = new, None
                             taken.add(gname)
-                            counts[st.load_graph_nquads(gname, nt, n, content_hash=h, source=source)] += 1
+                            counts[st.load_graph_nquads(gname, nq, n, content_hash=h, source=source)] += 1
                             stats["triples"] += n
                         if progress:
                             progress(source)
