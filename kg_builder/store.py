@@ -956,9 +956,6 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         global_graphs = {str(graph.Minter(base_iri).registry_graph())} | {
             base + ext.INFERRED_GRAPH for ext in graph._extensions() if isinstance(getattr(ext, "INFERRED_GRAPH", None), str)}
         reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri, documents=False)
-        for g in list(reg_ds.graphs()):
-            if str(g.identifier) not in global_graphs:
-                reg_ds.remove_graph(g)
         del heads
         links_by_source: dict[str, list] = {}
         for l in registry.links:
