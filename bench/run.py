@@ -163,9 +163,9 @@ def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float
 
     proc = ctx.Process(target=work)
     proc.start()
-    got = parent.poll(timeout)
-    row = parent.recv() if got else None
-    proc.kill() if not got else None
+    row = parent.recv() if parent.poll(timeout) else None
+    if row is None:
+        proc.kill()
     proc.join()
     return row or {"query": name, "params": params, "rows": None, "median_ms": None, "p95_ms": None,
                    "runs": 0, "timeout_s": timeout}
@@ -214,6 +214,10 @@ def validation_time(store: Path, sample: Path) -> dict:
 PHASES = ("builds", "queries", "baseline", "validation")
 
 
+def _store_dir(a, n: int, jobs: int) -> Path:
+    return a.workdir / f"store-{a.profile}-{n}-j{jobs}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="kg scale benchmark")
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -256,9 +260,10 @@ def main() -> None:
     con = Console()
     sizes = sorted(set(a.sizes))
     corpus = a.workdir / "corpus"
-    t = time.perf_counter()
-    files = synth.generate(max(sizes), corpus)
-    con.print(f"synthetic corpus: {len(files)} documents in {corpus} ({time.perf_counter() - t:.1f} s)")
+    if "builds" in a.phases:
+        t = time.perf_counter()
+        files = synth.generate(max(sizes), corpus)
+        con.print(f"synthetic corpus: {len(files)} documents in {corpus} ({time.perf_counter() - t:.1f} s)")
     results: dict = {"profile": a.profile, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                      "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "platform": platform.platform()},
@@ -276,7 +281,7 @@ def main() -> None:
         if "builds" not in a.phases:
             built = sorted((b for b in previous if b["n"] == n and not b.get("mode")), key=lambda b: -b["jobs"])
             for b in built:
-                store = a.workdir / f"store-{a.profile}-{n}-j{b['jobs']}"
+                store = _store_dir(a, n, b["jobs"])
                 if (store / "current").exists():
                     stores[n] = store
                     break
@@ -292,7 +297,7 @@ def main() -> None:
             if j == 1 and a.single_job_max and n > a.single_job_max and len(a.jobs) > 1:
                 con.print(f"N={n}: 1-job build skipped (--single-job-max {a.single_job_max})")
                 continue
-            store = a.workdir / f"store-{a.profile}-{n}-j{j}"
+            store = _store_dir(a, n, j)
             old = next((b for b in previous if b["n"] == n and b["jobs"] == j and not b.get("mode")), None)
             if old is not None and (store / "current").exists():
                 con.print(f"N={n}, {j} job(s): reusing the earlier build ({old['seconds']:.1f} s)")
