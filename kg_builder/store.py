@@ -361,9 +361,8 @@ class Store:
         iri = str(graph_iri)
         triples = _ox_triples(data)
         h = content_hash or globals()["content_hash"](triples)
-        row = self._meta.execute("SELECT hash FROM graphs WHERE iri = ?", (iri,)).fetchone()
-        exists = row is not None or self._ox.contains_named_graph(_named(iri))
-        if row is not None and row[0] == h and exists:
+        exists = self._graph_state(iri, h)
+        if exists is None:
             return "unchanged"
         g = _named(iri)
         if self.bulk:
@@ -396,9 +395,8 @@ class Store:
                                       content_hash=content_hash, source=source)
         self._check_writable()
         iri = str(graph_iri)
-        row = self._meta.execute("SELECT hash FROM graphs WHERE iri = ?", (iri,)).fetchone()
-        exists = row is not None or self._ox.contains_named_graph(_named(iri))
-        if row is not None and row[0] == content_hash and exists:
+        exists = self._graph_state(iri, content_hash)
+        if exists is None:
             return "unchanged"
         if exists:
             self._flush_buffer()
@@ -415,6 +413,14 @@ class Store:
             self._meta_pending = 0
         self._dataset = None
         return "replaced" if exists else "added"
+
+    def _graph_state(self, iri: str, content_hash: str) -> bool | None:
+        """Whether the graph is there (True/False), or None when it is there with this content hash."""
+        row = self._meta.execute("SELECT hash FROM graphs WHERE iri = ?", (iri,)).fetchone()
+        exists = row is not None or self._ox.contains_named_graph(_named(iri))
+        if row is not None and row[0] == content_hash and exists:
+            return None
+        return exists
 
     def remove_graph(self, graph_iri: str | URIRef) -> bool:
         """Delete a named graph; True if it was there."""
