@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
@@ -579,32 +579,77 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
                 fn(g, doc, ctx)
 
     reg = ds.graph(minter.registry_graph())
-    for key, rec in sorted(registry.documents.items()):
-        _add_record(reg, rec, record_iris[key], minter, agencies, used_agencies, dated_sources)
-    used_agencies.update(registry.agencies)
-    done: set[str] = set()
-    for agency_id in sorted(used_agencies):
-        _add_agency(reg, agency_id, agencies, minter, done)
-    ctx = GraphContext(minter=minter, registry=registry, record_iris=record_iris)
-    for ext in extensions if corpus else ():
-        fn = getattr(ext, "add_registry", None)
-        if fn is not None:
-            fn(reg, docs, registry, ctx)
-    _complete_agencies(ds, reg, agencies, minter, done)
+    for _ in _registry_parts(docs, registry, minter, agencies, record_iris, used_agencies, dated_sources,
+                             extensions if corpus else [], lambda: reg, None, ds.graphs()):
+        pass
     return ds
 
 
-def _complete_agencies(ds: Dataset, reg: Graph, agencies: _Agencies, minter: Minter, done: set[str]) -> None:
-    """Describe, in the registry graph, every agency any graph refers to (and its parents)."""
+REGISTRY_PIECE_RECORDS = 20_000      # records per piece of the streamed registry graph
+
+
+def registry_pieces(docs: Iterable[ExtractedDocument], registry: Registry, base_iri: str | None = None,
+                    records_per_piece: int | None = None) -> Iterator[Graph]:
+    """The registry graph of `build_dataset(docs, registry, documents=False)`, as a sequence of
+    graphs whose union it is: the records `records_per_piece` at a time, then (in the last piece,
+    with the remaining records) the agencies and what the extensions add. The streaming build writes each piece out and drops it, so the
+    corpus-wide graph is never held whole in memory. Runs the extensions' prepare()."""
+    docs = list(docs)
+    minter = Minter(base_iri)
+    record_iris = {key: minter.doc(rec) for key, rec in sorted(registry.documents.items())}
+    extensions = _extensions()
+    for ext in extensions:
+        getattr(ext, "prepare", lambda *_: None)(docs, registry)
+    dated_sources = set()
+    for doc in docs:
+        key = registry.sources.get(doc.source)
+        rec = registry.documents.get(key) if key else None
+        if doc.header.date or doc.header.date_partial:
+            dated_sources.add(record_iris[rec.key] if rec is not None else minter.doc(_record_for_header(doc)))
+    used_agencies = {d.header.issuer_id for d in docs if d.header.issuer_id}
+    reg_iri = minter.registry_graph()
+    yield from _registry_parts(docs, registry, minter, _Agencies(registry), record_iris, used_agencies,
+                               dated_sources, extensions, lambda: Graph(identifier=reg_iri),
+                               records_per_piece or REGISTRY_PIECE_RECORDS, ())
+
+
+def _registry_parts(docs, registry: Registry, minter: "Minter", agencies: "_Agencies",
+                    record_iris: dict[str, URIRef], used_agencies: set[str], dated_sources: set[URIRef],
+                    extensions: list[Any], new_graph, per_piece: int | None, other_graphs) -> Iterator[Graph]:
+    """Fill the registry graph: records (a new graph from `new_graph()` every `per_piece` records
+    when given), then the agencies used, what the extensions add, and every agency any part or
+    `other_graphs` refers to (with the bodies above it)."""
     prefix = f"{minter.base}agency/"
-    seen: set[str] = set()
-    for g in ds.graphs():
+    referred: set[str] = set()
+    done: set[str] = set()
+
+    def note_agencies(g: Graph) -> None:
         for s, _, o in g:
             for node in (s, o):
                 if isinstance(node, URIRef) and node.startswith(prefix):
-                    seen.add(node[len(prefix):])
-    for agency_id in sorted(seen - done):
-        _add_agency(reg, agency_id, agencies, minter, done)
+                    referred.add(node[len(prefix):])
+
+    g = new_graph()
+    for n, (key, rec) in enumerate(sorted(registry.documents.items()), 1):
+        _add_record(g, rec, record_iris[key], minter, agencies, used_agencies, dated_sources)
+        if per_piece and n % per_piece == 0:
+            note_agencies(g)
+            yield g
+            g = new_graph()
+    used_agencies.update(registry.agencies)
+    for agency_id in sorted(used_agencies):
+        _add_agency(g, agency_id, agencies, minter, done)
+    ctx = GraphContext(minter=minter, registry=registry, record_iris=record_iris)
+    for ext in extensions:
+        fn = getattr(ext, "add_registry", None)
+        if fn is not None:
+            fn(g, docs, registry, ctx)
+    for other in other_graphs:
+        note_agencies(other)
+    note_agencies(g)
+    for agency_id in sorted(referred - done):
+        _add_agency(g, agency_id, agencies, minter, done)
+    yield g
 
 
 def _record_for_header(doc: ExtractedDocument) -> DocumentRecord:

@@ -124,7 +124,7 @@ class DocumentHeader:
         return int(d[:4]) if d else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Citation:
     """One mention of a specific document in a source text."""
 
@@ -277,7 +277,7 @@ class Agency:
     template: str | None = None      # local template it was instantiated from ("ubnd", "cap-uy")
 
 
-@dataclass
+@dataclass(slots=True)
 class DocumentRecord:
     """One real document, merged from every mention of it (and from its own header)."""
 
@@ -299,7 +299,7 @@ class DocumentRecord:
     titles: list[str] = field(default_factory=list)     # every title / subject given
 
 
-@dataclass
+@dataclass(slots=True)
 class MentionLink:
     """How one citation (by source path and index in its citation list) was resolved."""
 

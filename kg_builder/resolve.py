@@ -154,7 +154,7 @@ def _sha1(s: str) -> str:
 
 # ----------------------------------------------------------------------------- internal model
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     source: str
     index: int
@@ -170,7 +170,7 @@ class _Mention:
     tkey: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Rec:
     series: str | None
     year: int | None

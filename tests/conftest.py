@@ -49,10 +49,17 @@ def corpus_dataset(corpus_build):
 def corpus_store(tmp_path_factory):
     """The bundled corpus built once per session straight into a persistent store (the
     streaming path of `kg build --no-export`, two worker processes): the store's directory."""
+    from kg_builder import graph
     from kg_builder.pipeline import build
 
     path = tmp_path_factory.mktemp("corpus-store") / "store"
-    build([RAW], None, store=path, jobs=2)
+    # the registry graph in pieces of 40 records (not 20,000), so that its streaming is exercised
+    default = graph.REGISTRY_PIECE_RECORDS
+    graph.REGISTRY_PIECE_RECORDS = 40
+    try:
+        build([RAW], None, store=path, jobs=2)
+    finally:
+        graph.REGISTRY_PIECE_RECORDS = default
     return path
 
 

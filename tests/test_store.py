@@ -219,6 +219,26 @@ def test_streaming_build_equals_in_memory_build(corpus_store, corpus_dataset):
         assert sum(1 for s in sources.values() if s and s.endswith(".txt")) == len(expected) - 1
 
 
+def test_registry_pieces_make_the_registry_graph(corpus_docs):
+    """The streamed registry graph: its pieces' union is the registry graph of the whole build,
+    and every piece but the last holds only records (so they need no duplicate check)."""
+    from kg_builder import graph, resolve
+
+    docs = list(corpus_docs.values())
+    registry = resolve.resolve(docs)
+    whole = graph.build_dataset(docs, registry, documents=False).graph(graph.Minter().registry_graph())
+    pieces = list(graph.registry_pieces(docs, registry, records_per_piece=25))
+    assert len(pieces) == len(registry.documents) // 25 + 1 > 2
+    union = set()
+    for piece in pieces:
+        union |= set(piece)
+    assert union == set(whole)
+    doc_prefix = graph.Minter().base + "doc/"
+    for piece in pieces[:-1]:
+        assert len({s for s in piece.subjects()}) == 25
+        assert all(str(s).startswith(doc_prefix) for s in piece.subjects())
+
+
 def test_cli_build_writes_store_incrementally(tmp_path):
     from typer.testing import CliRunner
 
