@@ -22,6 +22,18 @@ line are turned into RDF terms, never spliced into the query text:
   known `prefix:name`), else a plain string literal.
 
 Queries run over the union of the named graphs.
+
+Hint lines. A line of the query body `#+name[,name...] PATTERN`, e.g.
+
+    #+identifier ?doc eli:id_local ?identifier .
+
+is a comment unless every parameter it names is given; then the runner turns it into the pattern
+it carries, where it stands (`apply_hints`; every path applies it: rdflib in memory, the store,
+`kg serve`, an external endpoint, through `kg_builder.store.bind_params`). The pattern must be
+implied by the query's own filters and must not change row multiplicity (or the query must be
+DISTINCT / grouped with COUNT(DISTINCT)), so the answer is the same with or without it; it only
+lets the engine's optimiser start from the parameter instead of scanning what the filter tests
+(a FILTER EXISTS on a parameter is evaluated after the scan, on every engine).
 """
 from __future__ import annotations
 
@@ -49,6 +61,7 @@ _DASH = re.compile(r"\s+(?:—|–|--|-)\s+")
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([A-Za-z_][\w.-]*)$")
 _IRI_SCHEMES = ("http://", "https://", "urn:")
+_HINT = re.compile(r"^([ \t]*)#\+([A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_][A-Za-z0-9_]*)*)[ \t]+(.*)$", re.M)
 
 _CHECKS = {
     XSD.integer: re.compile(r"^[+-]?\d+$"),
@@ -225,6 +238,21 @@ def bind_params(query: StoredQuery, params: dict[str, str] | None) -> dict[Varia
     return bindings
 
 
+def hint_params(text: str) -> set[str]:
+    """The parameter names the query's hint lines (`#+name PATTERN`) depend on."""
+    return {n for m in _HINT.finditer(text) for n in m.group(2).split(",")}
+
+
+def apply_hints(text: str, given) -> str:
+    """The query text with each hint line `#+name[,name...] PATTERN` whose parameters are all in
+    `given` (names, with or without ?/$) replaced by its PATTERN; other hint lines stay comments."""
+    names = {str(n).lstrip("?$") for n in given}
+    if "#+" not in text or not names:
+        return text
+    return _HINT.sub(lambda m: m.group(1) + m.group(3) if set(m.group(2).split(",")) <= names
+                     else m.group(0), text)
+
+
 def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
@@ -246,7 +274,8 @@ def run(graph: Graph | Dataset | ConjunctiveGraph, query: str | StoredQuery,
     ns = {k: v for k, v in PREFIXES.items()}
     try:
         with quiet_rdflib():
-            result = _queryable(graph).query(query.text, initBindings=bindings, initNs=ns)
+            text = apply_hints(query.text, [str(v) for v in bindings])
+            result = _queryable(graph).query(text, initBindings=bindings, initNs=ns)
             if result.type == "SELECT":
                 result.bindings   # evaluate now (rdflib is lazy), inside the try
             return result

@@ -127,18 +127,24 @@ def _ox_triples(data: Any) -> list[ox.Triple]:
 
 
 def content_hash(triples: list[ox.Triple]) -> str:
-    """sha256 of the graph's canonical N-Triples (RDFC-1.0 relabelling when it has blank nodes)."""
+    """The sum (mod 2^256) of the sha256 of each distinct triple's canonical N-Triples line
+    (RDFC-1.0 relabelling when the graph has blank nodes). Independent of order, so a graph
+    written in parts (the streaming build's registry, _GraphFile) gets the hash of the whole."""
     if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
         ds = ox.Dataset([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples])
         ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        lines = sorted(str(q.subject) + " " + str(q.predicate) + " " + str(q.object) for q in ds)
+        lines = {str(q.subject) + " " + str(q.predicate) + " " + str(q.object) for q in ds}
     else:
-        lines = sorted(str(t) for t in triples)
-    h = hashlib.sha256()
-    for line in lines:
-        h.update(line.encode("utf-8"))
-        h.update(b"\n")
-    return "sha256:" + h.hexdigest()
+        lines = {str(t) for t in triples}
+    return _hash_text(sum(_line_digest(line) for line in lines))
+
+
+def _line_digest(line: str) -> int:
+    return int.from_bytes(hashlib.sha256(line.encode("utf-8") + b"\n").digest(), "big")
+
+
+def _hash_text(total: int) -> str:
+    return f"sum-sha256:{total % (1 << 256):064x}"
 
 
 # --- on-disk layout ---------------------------------------------------------------------
@@ -895,39 +901,38 @@ def _graph_job(cache_file: str) -> tuple:
 
 
 class _GraphFile:
-    """One named graph written to an N-Quads file part by part, never held whole in memory.
+    """One named graph written to an N-Quads file part by part, never held whole in memory, and
+    its content_hash (which does not depend on the order of the triples; no blank nodes here).
 
-    Its content hash is the sum (mod 2^256) of its lines' sha256: the same set of triples gives
-    the same hash in whatever order the parts come. Parts given as `distinct` are known to share
-    no triple with any other part (the registry's records); the others are checked against what
-    was written before (agencies, places, concepts: a bounded vocabulary, repeated by documents).
+    Parts given as `distinct` are known to share no triple with any other part (the registry's
+    records); the others are checked against what was written before (agencies, places,
+    concepts: a bounded vocabulary that documents describe again and again).
     """
 
     def __init__(self, path: Path, iri: str):
-        self.path, self.name = path, _named(iri)
-        self._fh = open(path, "wb")
+        self.path, self._graph = path, f" {_named(iri)} .\n"
+        self._fh = open(path, "w", encoding="utf-8")
         self._sum = 0
         self._count = 0
-        self._seen: set[bytes] = set()
+        self._seen: set[int] = set()
 
     def add(self, triples: Iterable[ox.Triple], distinct: bool) -> None:
-        data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, self.name) for t in triples),
-                            format=ox.RdfFormat.N_QUADS)
-        for line in data.splitlines(keepends=True):
-            digest = hashlib.sha256(line).digest()
+        for t in triples:
+            line = str(t)
+            digest = _line_digest(line)
             if not distinct:
                 if digest in self._seen:
                     continue
                 self._seen.add(digest)
-            self._sum = (self._sum + int.from_bytes(digest, "big")) % (1 << 256)
+            self._sum += digest
             self._count += 1
-            self._fh.write(line)
+            self._fh.write(line + self._graph)
 
     def close(self) -> tuple[Path, int, str]:
         """(the file, its number of triples, its content hash)."""
         if not self._fh.closed:
             self._fh.close()
-        return self.path, self._count, f"sum256:{self._sum:064x}"
+        return self.path, self._count, _hash_text(self._sum)
 
 
 def _write_corpus_graphs(heads, registry, base_iri, reason: bool, registry_file: "_GraphFile") -> list:
@@ -1108,244 +1113,6 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         finally:
             _GRAPH_JOB.clear()
             registry_file.close()
-    counts["path"] = str(root)
-    counts["bytes"] = du(root)
-    return counts
-
-
-def _slim(doc):
-    """What pass 1 keeps of a document: header and citations (for resolve) and the summary of its
-    extras the graph extensions need across documents (registry_extras), without text or facts."""
-    import dataclasses
-
-    from . import graph
-    from .models import CleanText
-
-    extras: dict = {}
-    for ext in graph._extensions():
-        summary = getattr(ext, "registry_extras", None)
-        if summary is not None:
-            extras.update(summary(doc.extras))
-    return dataclasses.replace(
-        doc, text=CleanText(original="", text="", offsets=[0]), sections=[], extras=extras,
-        citations=[dataclasses.replace(c, evidence=None) for c in doc.citations])
-
-
-def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
-    """Pass 1 worker: extract one file, keep the full result on disk, return the slim part."""
-    import pickle
-    import zlib
-
-    from .pipeline import extract_file, gazetteer_delta
-
-    path, cachedir, index = args
-    try:
-        doc = extract_file(path)
-    except KGError as exc:
-        return ("error", str(exc), None, gazetteer_delta())
-    cache = Path(cachedir) / f"{index:07d}.pkl.z"
-    cache.write_bytes(zlib.compress(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), 1))
-    return ("ok", _slim(doc), str(cache), gazetteer_delta())
-
-
-_GRAPH_JOB: dict[str, Any] = {}
-
-
-def _sub_registry(registry, doc):
-    """The part of the registry one document's graph refers to."""
-    from .models import Registry
-
-    links = [l for l in registry.links if l.source == doc.source] if "_links_by_source" not in _GRAPH_JOB \
-        else _GRAPH_JOB["_links_by_source"].get(doc.source, [])
-    keys = set()
-    own = registry.sources.get(doc.source)
-    if own:
-        keys.add(own)
-    for l in links:
-        if l.target:
-            keys.add(l.target)
-        keys.update(l.candidates)
-    documents = {k: registry.documents[k] for k in keys if k in registry.documents}
-    # only the agencies of these records: graph.build_dataset describes every agency of the
-    # registry it is given, and the whole registry's agencies are described once, in the
-    # registry graph (others are looked up in the gazetteer when the document's facts use them)
-    used = {r.issuer_id for r in documents.values() if r.issuer_id}
-    for r in documents.values():
-        used.update(r.agencies)
-    if doc.header.issuer_id:
-        used.add(doc.header.issuer_id)
-    agencies = {a: registry.agencies[a] for a in sorted(used) if a in registry.agencies}
-    return Registry(documents=documents, links=links, sources={doc.source: own} if own else {},
-                    agencies=agencies)
-
-
-def _graph_job(cache_file: str) -> tuple:
-    """Pass 2 worker: one document's named graph, as N-Triples, with its content hash."""
-    import pickle
-    import zlib
-
-    from . import graph
-
-    doc = pickle.loads(zlib.decompress(Path(cache_file).read_bytes()))
-    if cache_file in _GRAPH_JOB["extras"]:
-        # the extras as the extensions' prepare() saw (and completed) them, across documents
-        doc.extras.update(_GRAPH_JOB["extras"][cache_file])
-    registry = _GRAPH_JOB["registry"]
-    # the extensions' cross-document state was prepared once from all documents (in
-    # _stream_build, inherited by fork), and the corpus-wide graphs were made there
-    ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"], corpus=False)
-    out = []
-    reg_iri = str(graph.Minter(_GRAPH_JOB["base_iri"]).registry_graph())
-    doc_prefix = graph.Minter(_GRAPH_JOB["base_iri"]).base + "doc/"
-    shared: list[ox.Triple] = []
-    for g in ds.graphs():
-        if str(g.identifier) == reg_iri:
-            # what the document adds to the registry beyond the document records (the agencies,
-            # places, concepts its facts refer to): merged into the registry graph
-            shared = [t for t in _ox_triples(g) if not (isinstance(t.subject, ox.NamedNode)
-                                                        and t.subject.value.startswith(doc_prefix))]
-        if not isinstance(g.identifier, URIRef) or str(g.identifier) in _GRAPH_JOB["global"] or not len(g):
-            continue
-        if _GRAPH_JOB.get("reason"):
-            from . import reason as reasoning
-            reasoning.materialise_graph(g)
-        triples = _ox_triples(g)
-        name = _named(str(g.identifier))
-        out.append((str(g.identifier), content_hash(triples),
-                    ox.serialize((ox.Quad(t.subject, t.predicate, t.object, name) for t in triples),
-                                 format=ox.RdfFormat.N_QUADS), len(triples)))
-    Path(cache_file).unlink(missing_ok=True)
-    return doc.source, doc.sha256, out, ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES) if shared else b""
-
-
-def _pool(jobs: int):
-    import concurrent.futures as cf
-    import multiprocessing as mp
-
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
-
-
-def _rename_graph(nquads: bytes, old: str, new: str) -> bytes:
-    return nquads.replace(f"<{old}>".encode(), f"<{new}>".encode())
-
-
-def stream_build(files: list[Path], path: str | Path | None = None, base_iri: str | None = None,
-                 jobs: int = 1, reason: bool = False, progress=None, problems: list[str] | None = None,
-                 fresh: bool = False) -> dict[str, Any]:
-    """Build straight into the store, one document graph at a time (bounded memory).
-
-    Pass 1 extracts every file (in `jobs` processes), keeping each full result compressed in a
-    temporary directory and only the header and citations in memory; the registry is resolved
-    from those; pass 2 builds each document's named graph (in `jobs` processes) and the store's
-    bulk loader takes it at once. Only the registry (and its graph) is ever held whole.
-    """
-    problems = problems if problems is not None else []
-    root = default_store_path(path)
-    lock = _Lock(root)          # held for both passes: one build at a time per store
-    try:
-        for stale in root.glob(".build-*"):     # left by a killed build
-            shutil.rmtree(stale, ignore_errors=True)
-        return _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh)
-    finally:
-        lock.release()
-
-
-def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh) -> dict[str, Any]:
-    import tempfile
-
-    from . import graph, resolve
-
-    stats: dict[str, Any] = {"documents": 0, "citations": 0, "triples": 0}
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=root) as cachedir:
-        # pass 1: extract
-        slim, caches = [], []
-        tasks = [(str(f), cachedir, i) for i, f in enumerate(files)]
-        results = map(_extract_to_cache, tasks) if jobs <= 1 else None
-        pool = _pool(jobs) if jobs > 1 else None
-        try:
-            if pool is not None:
-                results = pool.map(_extract_to_cache, tasks, chunksize=4)
-            from .pipeline import merge_gazetteer
-            for (status, value, cache, delta), (fname, _d, _i) in zip(results, tasks):
-                if pool is not None:
-                    merge_gazetteer(delta)
-                if status == "error":
-                    problems.append(value)
-                else:
-                    slim.append(value)
-                    caches.append(cache)
-                if progress:
-                    progress(fname)
-        finally:
-            if pool is not None:
-                pool.shutdown()
-        if not slim:
-            from .errors import InputError
-            raise InputError("; ".join(problems) or "no input files")
-        registry = resolve.resolve(slim)
-        stats["documents"] = len(slim)
-        stats["citations"] = sum(len(d.citations) for d in slim)
-        stats["cited_documents"] = len({l.target for l in registry.links if l.target})
-        # the graphs made from all documents together (the registry graph, and any the graph
-        # extensions declare) depend on the headers and extras, not on text or citations;
-        # this build also runs the extensions' prepare() on all documents (state kept for pass 2)
-        import dataclasses
-        heads = [dataclasses.replace(d, citations=[]) for d in slim]
-        del slim
-        extras = {c: h.extras for c, h in zip(caches, heads) if h.extras}
-        base = graph.Minter(base_iri).base
-        global_graphs = {str(graph.Minter(base_iri).registry_graph())} | {
-            base + ext.INFERRED_GRAPH for ext in graph._extensions() if isinstance(getattr(ext, "INFERRED_GRAPH", None), str)}
-        reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri, documents=False)
-        del heads
-        links_by_source: dict[str, list] = {}
-        for l in registry.links:
-            links_by_source.setdefault(l.source, []).append(l)
-        _GRAPH_JOB.update(registry=registry, base_iri=base_iri, reason=reason, _links_by_source=links_by_source,
-                          extras=extras, **{"global": global_graphs})
-        reg_graph = reg_ds.graph(graph.Minter(base_iri).registry_graph())
-        counts = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0}
-        taken: set[str] = set(global_graphs)
-        try:
-            with open_batch(root, fresh=fresh, _lock=False) as st:
-                before = set(st.named_graphs())
-                pool = _pool(jobs) if jobs > 1 else None
-                try:
-                    results = pool.map(_graph_job, caches, chunksize=2) if pool else map(_graph_job, caches)
-                    for source, sha, graphs, shared in results:
-                        if shared:
-                            for t in ox.parse(shared, format=ox.RdfFormat.N_TRIPLES):
-                                reg_graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
-                        for gname, h, nq, n in graphs:
-                            if gname in taken:      # two files of one document: keep them apart
-                                new = str(graph.Minter(base_iri).graph(f"src-{sha[:16]}"))
-                                if new in taken:
-                                    new = str(graph.Minter(base_iri).graph(
-                                        f"src-{sha[:16]}-{graph.slugify(Path(source).name)}"))
-                                nq = _rename_graph(nq, gname, new)
-                                gname, h = new, None
-                            taken.add(gname)
-                            counts[st.load_graph_nquads(gname, nq, n, content_hash=h, source=source)] += 1
-                            stats["triples"] += n
-                        if progress:
-                            progress(source)
-                finally:
-                    if pool is not None:
-                        pool.shutdown()
-                if reason:
-                    from . import reason as reasoning
-                    reasoning.materialise(reg_ds)
-                for g in reg_ds.graphs():     # the registry (and other whole-corpus) graphs, last
-                    if isinstance(g.identifier, URIRef) and len(g):
-                        counts[st.replace_graph(g.identifier, g)] += 1
-                        stats["triples"] += len(g)
-                del reg_ds, reg_graph
-                for gname in sorted(before - taken):
-                    st.remove_graph(gname)
-                    counts["removed"] += 1
-                counts["quads"] = len(st)
-        finally:
-            _GRAPH_JOB.clear()
     counts["path"] = str(root)
     counts["bytes"] = du(root)
     stats["store"] = counts
