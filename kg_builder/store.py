@@ -964,6 +964,31 @@ def _write_corpus_graphs(heads, registry, base_iri, reason: bool, registry_file:
     return []
 
 
+def _entailed_across_documents(st: "Store", base_iri: str | None) -> list[rdflib.Graph]:
+    """The entailments that join documents (the transitive kg:drivenBy of graph_tasks, as the
+    in-memory build's reason.materialise makes them), read from the graphs already stored."""
+    try:
+        from .graph_tasks import DRIVEN_BY_PROPS, materialise_drives
+    except ImportError:
+        return []
+    from . import graph
+    from . import reason as reasoning
+    from .namespace import KG
+
+    st.flush()
+    stored = st.dataset()
+    edges = rdflib.Dataset(default_union=True)
+    g = edges.graph(graph.Minter(base_iri).registry_graph())
+    for p in (*DRIVEN_BY_PROPS, KG.drives):
+        for t in stored.triples((None, p, None)):
+            g.add(t[:3])
+    materialise_drives(edges, base_iri)
+    out = [x for x in edges.graphs() if x.identifier != g.identifier and isinstance(x.identifier, URIRef) and len(x)]
+    for x in out:
+        reasoning.materialise_graph(x)
+    return out
+
+
 def _shared_triples(ntriples: bytes, reason: bool) -> list[ox.Triple]:
     """What a document adds to the registry graph (N-Triples from its graph job), with the
     entailments of each triple when the build reasons (they depend on that triple alone)."""
@@ -1102,6 +1127,8 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                 path, n, digest = registry_file.close()
                 counts[st.load_graph_nquads(reg_iri, path, n, content_hash=digest)] += 1
                 stats["triples"] += n
+                if reason:
+                    other_graphs.extend(_entailed_across_documents(st, base_iri))
                 for g in other_graphs:
                     counts[st.replace_graph(g.identifier, g)] += 1
                     stats["triples"] += len(g)

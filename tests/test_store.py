@@ -239,6 +239,27 @@ def test_registry_pieces_make_the_registry_graph(corpus_docs):
         assert all(str(s).startswith(doc_prefix) for s in piece.subjects())
 
 
+def test_streaming_build_with_reasoning_equals_in_memory_build(tmp_path, corpus_docs):
+    """`kg build --reason --no-export` stores the graphs of the in-memory reasoned build, the
+    entailments joining documents (transitive kg:drivenBy) included."""
+    from kg_builder import graph, reason, resolve
+    from kg_builder.pipeline import build
+    from kg_builder.store import _ox_triples
+
+    raw = Path(__file__).resolve().parent.parent / "data" / "raw"
+    files = sorted(raw.glob("*.txt"), key=lambda p: p.stat().st_size)[:2]
+    build(files, None, store=tmp_path / "st", reason=True)
+    docs = [corpus_docs[f.name] for f in files]
+    ds = graph.build_dataset(docs, resolve.resolve(docs))
+    reason.materialise(ds)
+    expected = {str(g.identifier): set(map(str, _ox_triples(g))) for g in ds.graphs()
+                if isinstance(g.identifier, URIRef) and len(g)}
+    assert any(name.endswith("/graph/inferred-drives") for name in expected)
+    with Store(tmp_path / "st", read_only=True) as st:
+        stored = {name: set(map(str, _ox_triples(st.quads(name)))) for name in st.named_graphs()}
+    assert stored == expected
+
+
 def test_cli_build_writes_store_incrementally(tmp_path):
     from typer.testing import CliRunner
 
