@@ -43,6 +43,69 @@ def _rss_mb(ru_maxrss_kb: int) -> float:
     return round(ru_maxrss_kb / 1024, 1)
 
 
+class MemorySampler:
+    """Polls /proc once a second for this process and its children: the peak of their summed
+    PSS (proportional set size: a page shared by k processes counts 1/k in each, so the sum is
+    the memory the build really occupies, unlike RSS that counts the pages workers inherit by
+    fork in every one of them) and the peak USS (private pages) of any one worker."""
+
+    def __init__(self, interval: float = 1.0):
+        import threading
+
+        self.interval = interval
+        self.peak_pss_total_kb = 0
+        self.peak_uss_worker_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _rollup(pid: int) -> dict[str, int]:
+        out = {}
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    parts = line.split()
+                    if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                        out[parts[0][:-1]] = int(parts[1])
+        except OSError:
+            pass
+        return out
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        kids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as fh:
+                        if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                            kids.append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    pass
+        return kids
+
+    def sample(self) -> None:
+        me = os.getpid()
+        total = self._rollup(me).get("Pss", 0)
+        for kid in self._children(me):
+            r = self._rollup(kid)
+            total += r.get("Pss", 0)
+            self.peak_uss_worker_kb = max(self.peak_uss_worker_kb, r.get("Private_Clean", 0) + r.get("Private_Dirty", 0))
+        self.peak_pss_total_kb = max(self.peak_pss_total_kb, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 # --- one build, in a child process ------------------------------------------------------
 
 def child_build(inputs: str, store: str, jobs: int, profile: str) -> None:
@@ -51,7 +114,8 @@ def child_build(inputs: str, store: str, jobs: int, profile: str) -> None:
     if profile == "core":
         pipeline.EXTRA_STAGES.clear()
     t0 = time.perf_counter()
-    summary = pipeline.build([inputs], None, store=store, jobs=jobs, fresh=True)
+    with MemorySampler() as mem:
+        summary = pipeline.build([inputs], None, store=store, jobs=jobs, fresh=True)
     wall = time.perf_counter() - t0
     from kg_builder.store import Store, du
     t1 = time.perf_counter()
@@ -64,6 +128,8 @@ def child_build(inputs: str, store: str, jobs: int, profile: str) -> None:
            "store_bytes_optimized": du(Path(store)), "optimize_seconds": round(optimize_s, 2),
            "peak_rss_main_mb": _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
            "peak_rss_worker_mb": _rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
+           "peak_pss_total_mb": _rss_mb(mem.peak_pss_total_kb),
+           "peak_uss_worker_mb": _rss_mb(mem.peak_uss_worker_kb),
            "skipped": len(summary.skipped)}
     print("RESULT " + json.dumps(out))
 
@@ -368,12 +434,12 @@ def _print_tables(con, results: dict) -> None:
 
     t = Table(title=f"build ({results['profile']} extraction profile)")
     for c in ("N", "mode", "jobs", "seconds", "docs/s", "triples", "triples/s", "store MB", "peak RSS main MB",
-              "peak RSS worker MB"):
+              "peak RSS worker MB", "peak PSS all MB", "peak USS worker MB"):
         t.add_column(c, justify="right")
     for b in results["builds"]:
         t.add_row(str(b["n"]), "replicated" if b.get("mode") else "kg build", str(b["jobs"]), f"{b['seconds']:.1f}", str(b["docs_per_s"]), str(b["triples"]),
                   str(b["triples_per_s"]), f"{b['store_bytes_optimized'] / 1e6:.1f}", str(b["peak_rss_main_mb"]),
-                  str(b["peak_rss_worker_mb"]))
+                  str(b["peak_rss_worker_mb"]), str(b.get("peak_pss_total_mb", "-")), str(b.get("peak_uss_worker_mb", "-")))
     con.print(t)
     baseline = results["rdflib_baseline"] or {}
     base = {(r["query"], json.dumps(r["params"])): r for r in baseline.get("queries", [])}
