@@ -237,6 +237,31 @@ def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float
                    "runs": 0, "timeout_s": timeout}
 
 
+def child_query(store: str, name: str, params: str, repeat: int) -> None:
+    from kg_builder.store import Store
+
+    with Store(store, read_only=True) as st:
+        print("RESULT " + json.dumps(time_queries(st.dataset(), [(name, json.loads(params))], repeat)[0]))
+
+
+def time_store_queries(store: Path, cases, repeat: int, timeout: float) -> list[dict]:
+    """time_queries on the store, each case in a new process (opening the store read-only),
+    given up after `timeout` seconds."""
+    out = []
+    for name, params in cases:
+        try:
+            r = subprocess.run([sys.executable, __file__, "--child-query", str(store), name, json.dumps(params),
+                                str(repeat)], capture_output=True, text=True, timeout=timeout)
+            line = next((l for l in r.stdout.splitlines() if l.startswith("RESULT ")), None)
+            if r.returncode != 0 or line is None:
+                raise SystemExit(f"query {name} {params} failed ({r.returncode}): {r.stderr[-2000:]}")
+            out.append(json.loads(line[7:]))
+        except subprocess.TimeoutExpired:
+            out.append({"query": name, "params": params, "rows": None, "median_ms": None, "p95_ms": None,
+                        "runs": 0, "timeout_s": timeout})
+    return out
+
+
 def time_queries(ds, cases, repeat: int, timeout: float | None = None) -> list[dict]:
     from kg_builder import query as kgq
     if timeout:
@@ -307,6 +332,9 @@ def main() -> None:
                     help="give up a stored query on the rdflib baseline after this many seconds")
     ap.add_argument("--child-build", nargs=4, metavar=("INPUTS", "STORE", "JOBS", "PROFILE"), help=argparse.SUPPRESS)
     ap.add_argument("--child-replicate", nargs=3, metavar=("SOURCE", "STORE", "N"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-query", nargs=4, metavar=("STORE", "NAME", "PARAMS", "REPEAT"), help=argparse.SUPPRESS)
+    ap.add_argument("--query-timeout", type=float, default=300.0,
+                    help="give up a stored query case on a store after this many seconds (all its runs)")
     a = ap.parse_args()
     if a.child_build:
         inputs, store, jobs, profile = a.child_build
@@ -315,6 +343,10 @@ def main() -> None:
     if a.child_replicate:
         source, store, n = a.child_replicate
         child_replicate(source, store, int(n))
+        return
+    if a.child_query:
+        store, name, params, repeat = a.child_query
+        child_query(store, name, params, int(repeat))
         return
 
     from rich.console import Console
@@ -391,9 +423,8 @@ def main() -> None:
         raise SystemExit("no stores to measure")
     cases = query_cases()
     for n in sorted({max(stores)} | ({1000, a.baseline_n} & set(stores))) if "queries" in a.phases else ():
-        with Store(stores[n], read_only=True) as st:
-            con.print(f"timing {len(cases)} stored-query cases on the N={n} store ...")
-            results["queries"][str(n)] = time_queries(st.dataset(), cases, a.repeat)
+        con.print(f"timing {len(cases)} stored-query cases on the N={n} store ...")
+        results["queries"][str(n)] = time_store_queries(stores[n], cases, a.repeat, a.query_timeout)
         _write(results)
     if "baseline" in a.phases:
         base_n = a.baseline_n if a.baseline_n in stores else min(stores)
@@ -453,8 +484,9 @@ def _print_tables(con, results: dict) -> None:
             rd = (b["median_ms"] if b["median_ms"] is not None else f"> {b['timeout_s'] * 1e3:.0f}") if b else ""
             ratio = f"{b['median_ms'] / r['median_ms']:.1f}×" if (b and b["median_ms"] and r["median_ms"]
                                                                   and int(n) == baseline.get("n")) else ""
-            t.add_row(r["query"], json.dumps(r["params"], ensure_ascii=False), str(r["rows"]), str(r["median_ms"]),
-                      str(r["p95_ms"]), str(rd), ratio)
+            late = f"> {r['timeout_s'] * 1e3:.0f}" if r["median_ms"] is None else None
+            t.add_row(r["query"], json.dumps(r["params"], ensure_ascii=False), str(r["rows"]),
+                      late or str(r["median_ms"]), late or str(r["p95_ms"]), str(rd), ratio)
         con.print(t)
     con.print(f"validation of one new document: {results['validation']}")
 
