@@ -60,6 +60,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -340,8 +341,7 @@ def resolve(docs: list[ExtractedDocument], gazetteer: Gazetteer | None = None) -
     # 4. number-less mentions with a title
     titled = sorted((m for m in mentions if not m.idk and m.tkey), key=_mkey)
     law_types = set(gaz.type_issuers)
-    known = _known_titles(recs, gaz, tkeys)
-    tindex = _TitleIndex(known, recs)
+    tindex = _TitleIndex(_known_titles(recs, gaz, tkeys), recs)
     # 4a. laws (and other documents cited by name): dated ones first
     laws = [m for m in titled if m.cit.type in law_types]
     law_titles: dict[tuple, list[tuple]] = defaultdict(list)
@@ -515,9 +515,11 @@ def _title_key_memo(memo: dict[tuple[str, str | None], str], title: str, doc_typ
 
 
 def _known_titles(recs: dict[tuple, _Rec], gaz: Gazetteer,
-                  memo: dict[tuple[str, str | None], str] | None = None) -> dict[tuple, list[tuple[str, set[str], list[str]]]]:
-    """Titles of numbered / source records: header titles and the subjects of their mentions."""
-    out: dict[tuple, list[tuple[str, set[str], list[str]]]] = {}
+                  memo: dict[tuple[str, str | None], str] | None = None) -> dict[tuple, list[tuple[str, set[str]]]]:
+    """Titles of numbered / source records: header titles and the subjects of their mentions,
+    each distinct title once (a document cited a thousand times with one subject has one), its
+    words interned (they recur across titles)."""
+    out: dict[tuple, list[tuple[str, set[str]]]] = {}
     for ident, rec in recs.items():
         if ident[0] not in ("n", "s"):
             continue
@@ -530,11 +532,12 @@ def _known_titles(recs: dict[tuple, _Rec], gaz: Gazetteer,
             if m.cit.title:
                 texts.append((m.cit.type, m.cit.title))
         entries = []
+        seen: set[str] = set()
         for t, text in texts:
             k = _title_key_memo(memo if memo is not None else {}, text, t, gaz)
-            if k:
-                toks = _tokens(k)
-                entries.append((k, set(toks), toks))
+            if k and k not in seen:
+                seen.add(k)
+                entries.append((k, set(map(sys.intern, _tokens(k)))))
         if entries:
             out[ident] = entries
     return out
@@ -584,7 +587,7 @@ class _TitleIndex:
       are the titles holding one of the mention's n - need + 1 rarest words. Every candidate is
       then checked exactly as before, in the same order."""
 
-    def __init__(self, known: dict[tuple, list[tuple[str, set[str], list[str]]]], recs: dict[tuple, _Rec]):
+    def __init__(self, known: dict[tuple, list[tuple[str, set[str]]]], recs: dict[tuple, _Rec]):
         stop = _vocab()["stop"]
         self.recs = recs
         self.order = sorted(known, key=_ident_sort)
@@ -596,7 +599,7 @@ class _TitleIndex:
         for ident in self.order:
             series = recs[ident].series
             sets = []
-            for k, kset0, _ in known[ident]:
+            for k, kset0 in known[ident]:
                 self.by_title[k].add(ident)
                 self.by_title[_title_year(k)[0]].add(ident)
                 kset = {t for t in kset0 if t not in stop}
