@@ -94,6 +94,25 @@ def test_replace_unchanged_and_changed(disk_store):
         assert EX + "graph/c" not in st.named_graphs()
 
 
+def test_change_graph_keeps_the_content_hash_exact(disk_store):
+    """A graph changed triple by triple has the hash it would have if written whole."""
+    from kg_builder.store import content_hash, _ox_triples
+
+    with Store(disk_store) as st:
+        g = fixture_dataset().graph(URIRef(EX + "graph/a"))
+        old = next(iter(g))
+        extra = (URIRef(EX + "doc/x"), URIRef(EX + "p"), Literal("mới"))
+        assert st.change_graph(EX + "graph/a", add=[extra], remove=[old]) == "replaced"
+        g.remove(old)
+        g.add(extra)
+        assert st.graph_hash(EX + "graph/a") == content_hash(_ox_triples(g))
+        assert set(st.graph(EX + "graph/a")) == set(g)
+        assert st.replace_graph(EX + "graph/a", g) == "unchanged"
+        assert st.change_graph(EX + "graph/a", add=[extra]) == "unchanged"
+    with Store(disk_store, read_only=True) as st:
+        assert set(st.graph(EX + "graph/a")) == set(g)
+
+
 def test_blank_node_graph_hash_is_stable(disk_store):
     with Store(disk_store) as st:
         g = fixture_dataset().graph(URIRef(EX + "graph/b"))   # a fresh parse: new blank node labels
