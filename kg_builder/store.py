@@ -701,7 +701,7 @@ def bind_params(text: str, params: Mapping[str, Any] | None) -> str:
         if not name.replace("_", "a").isalnum():
             raise KGError(f"bad parameter name {name!r}")
     from .query import apply_hints   # `#+name PATTERN` lines of the given parameters become patterns
-    text = apply_hints(text, params)
+    text = apply_hints(text, {k: term_sparql(v) for k, v in params.items()})
     values = " ".join(f"VALUES ?{k} {{ {term_sparql(v)} }}" for k, v in params.items())
     where_seen = False
     first_brace = None
@@ -891,17 +891,12 @@ def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
     return ("ok", _slim(doc), str(cache), gazetteer_delta())
 
 
-_GRAPH_JOB: dict[str, Any] = {}
-
-
-def _sub_registry(registry, doc):
-    """The part of the registry one document's graph refers to."""
+def _sub_registry(registry, source: str, issuer_id: str | None, links: list):
+    """The part of the registry one document's graph refers to (its links are `links`)."""
     from .models import Registry
 
-    links = [l for l in registry.links if l.source == doc.source] if "_links_by_source" not in _GRAPH_JOB \
-        else _GRAPH_JOB["_links_by_source"].get(doc.source, [])
     keys = set()
-    own = registry.sources.get(doc.source)
+    own = registry.sources.get(source)
     if own:
         keys.add(own)
     for l in links:
@@ -915,31 +910,39 @@ def _sub_registry(registry, doc):
     used = {r.issuer_id for r in documents.values() if r.issuer_id}
     for r in documents.values():
         used.update(r.agencies)
-    if doc.header.issuer_id:
-        used.add(doc.header.issuer_id)
+    if issuer_id:
+        used.add(issuer_id)
     agencies = {a: registry.agencies[a] for a in sorted(used) if a in registry.agencies}
-    return Registry(documents=documents, links=links, sources={doc.source: own} if own else {},
+    return Registry(documents=documents, links=links, sources={source: own} if own else {},
                     agencies=agencies)
 
 
-def _graph_job(cache_file: str) -> tuple:
-    """Pass 2 worker: one document's named graph, as N-Triples, with its content hash."""
+def _graph_worker_init(agencies: dict) -> None:
+    """A pass-2 worker is a new process, not a fork of the parent (whose memory holds the whole
+    registry): it is given the local agencies the parent's gazetteer learned instead."""
+    from .pipeline import merge_gazetteer
+
+    merge_gazetteer(agencies)
+
+
+def _graph_job(task: tuple) -> tuple:
+    """Pass 2: one document's named graphs as N-Quads (with their content hashes), from its
+    cached extraction, its part of the registry and its extras as the extensions' prepare()
+    completed them across documents; and what it adds to the registry graph, as N-Triples."""
     import pickle
     import zlib
 
     from . import graph
 
+    cache_file, registry, extras, base_iri, reason, global_graphs = task
     doc = pickle.loads(zlib.decompress(Path(cache_file).read_bytes()))
-    if cache_file in _GRAPH_JOB["extras"]:
-        # the extras as the extensions' prepare() saw (and completed) them, across documents
-        doc.extras.update(_GRAPH_JOB["extras"][cache_file])
-    registry = _GRAPH_JOB["registry"]
-    # the extensions' cross-document state was prepared once from all documents (in
-    # _stream_build, inherited by fork), and the corpus-wide graphs were made there
-    ds = graph.build_dataset([doc], _sub_registry(registry, doc), base_iri=_GRAPH_JOB["base_iri"], corpus=False)
+    if extras:
+        doc.extras.update(extras)
+    ds = graph.build_dataset([doc], registry, base_iri=base_iri, corpus=False)
     out = []
-    reg_iri = str(graph.Minter(_GRAPH_JOB["base_iri"]).registry_graph())
-    doc_prefix = graph.Minter(_GRAPH_JOB["base_iri"]).base + "doc/"
+    minter = graph.Minter(base_iri)
+    reg_iri = str(minter.registry_graph())
+    doc_prefix = minter.base + "doc/"
     shared: list[ox.Triple] = []
     for g in ds.graphs():
         if str(g.identifier) == reg_iri:
@@ -947,9 +950,9 @@ def _graph_job(cache_file: str) -> tuple:
             # places, concepts its facts refer to): merged into the registry graph
             shared = [t for t in _ox_triples(g) if not (isinstance(t.subject, ox.NamedNode)
                                                         and t.subject.value.startswith(doc_prefix))]
-        if not isinstance(g.identifier, URIRef) or str(g.identifier) in _GRAPH_JOB["global"] or not len(g):
+        if not isinstance(g.identifier, URIRef) or str(g.identifier) in global_graphs or not len(g):
             continue
-        if _GRAPH_JOB.get("reason"):
+        if reason:
             from . import reason as reasoning
             reasoning.materialise_graph(g)
         triples = _ox_triples(g)
@@ -959,6 +962,20 @@ def _graph_job(cache_file: str) -> tuple:
                                  format=ox.RdfFormat.N_QUADS), len(triples)))
     Path(cache_file).unlink(missing_ok=True)
     return doc.source, doc.sha256, out, ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES) if shared else b""
+
+
+def _in_order(pool, fn, tasks: Iterable, window: int) -> Iterator:
+    """pool.map with at most `window` tasks submitted at a time (map would take them all at
+    once, and each carries its part of the registry)."""
+    from collections import deque
+
+    pending: deque = deque()
+    for task in tasks:
+        pending.append(pool.submit(fn, task))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 class _GraphFile:
@@ -1065,11 +1082,12 @@ def _shared_triples(ntriples: bytes, reason: bool) -> list[ox.Triple]:
     return _ox_triples(g)
 
 
-def _pool(jobs: int):
+def _pool(jobs: int, method: str = "fork", initializer=None, initargs: tuple = ()):
     import concurrent.futures as cf
     import multiprocessing as mp
 
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"))
+    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method),
+                                  initializer=initializer, initargs=initargs)
 
 
 def _rename_graph(nquads: bytes, old: str, new: str) -> bytes:
@@ -1137,11 +1155,13 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         # extensions declare) depend on the headers and extras, not on text or citations;
         # this also runs the extensions' prepare() on all documents (state kept for pass 2)
         import dataclasses
-        import gc
+
+        from .gazetteer import Gazetteer
 
         heads = [dataclasses.replace(d, citations=[]) for d in slim]
         del slim
         extras = {c: h.extras for c, h in zip(caches, heads) if h.extras}
+        documents = [(c, h.source, h.header.issuer_id) for c, h in zip(caches, heads)]
         minter = graph.Minter(base_iri)
         reg_iri = str(minter.registry_graph())
         global_graphs = {reg_iri} | {
@@ -1152,20 +1172,17 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         links_by_source: dict[str, list] = {}
         for l in registry.links:
             links_by_source.setdefault(l.source, []).append(l)
-        _GRAPH_JOB.update(registry=registry, base_iri=base_iri, reason=reason, _links_by_source=links_by_source,
-                          extras=extras, **{"global": global_graphs})
+        tasks = ((cache, _sub_registry(registry, source, issuer, links_by_source.get(source, [])),
+                  extras.get(cache), base_iri, reason, global_graphs) for cache, source, issuer in documents)
         counts = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0}
         taken: set[str] = set(global_graphs)
         try:
             with open_batch(root, fresh=fresh, _lock=False) as st:
                 before = set(st.named_graphs())
-                # the workers only read what they inherit: frozen objects are left out of their
-                # garbage collections, which would otherwise touch (and so copy) every page
-                gc.collect()
-                gc.freeze()
-                pool = _pool(jobs) if jobs > 1 else None
+                pool = _pool(jobs, "spawn", _graph_worker_init, (dict(getattr(Gazetteer.default(), "_instances", {})),)) \
+                    if jobs > 1 else None
                 try:
-                    results = pool.map(_graph_job, caches, chunksize=2) if pool else map(_graph_job, caches)
+                    results = _in_order(pool, _graph_job, tasks, 4 * jobs) if pool else map(_graph_job, tasks)
                     for source, sha, graphs, shared in results:
                         if shared:
                             registry_file.add(_shared_triples(shared, reason), distinct=False)
@@ -1184,7 +1201,6 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                 finally:
                     if pool is not None:
                         pool.shutdown()
-                    gc.unfreeze()
                 path, n, digest = registry_file.close()
                 counts[st.load_graph_nquads(reg_iri, path, n, content_hash=digest)] += 1
                 stats["triples"] += n
@@ -1199,7 +1215,6 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                     counts["removed"] += 1
                 counts["quads"] = len(st)
         finally:
-            _GRAPH_JOB.clear()
             registry_file.close()
     counts["path"] = str(root)
     counts["bytes"] = du(root)
