@@ -33,7 +33,11 @@ it carries, where it stands (`apply_hints`; every path applies it: rdflib in mem
 implied by the query's own filters and must not change row multiplicity (or the query must be
 DISTINCT / grouped with COUNT(DISTINCT)), so the answer is the same with or without it; it only
 lets the engine's optimiser start from the parameter instead of scanning what the filter tests
-(a FILTER EXISTS on a parameter is evaluated after the scan, on every engine).
+(a FILTER EXISTS on a parameter is evaluated after the scan, on every engine). In an applied hint,
+`$name` stands for the parameter's value (a term in SPARQL syntax), for a sub-select or UNION
+branch, which does not see the parameter bound around the query: `#+kind ?initiative a $kind .`
+restricts a sub-select joined on ?initiative; `#+problem FILTER ($problem = "conflict")` empties a
+branch whose rows the query's last filter drops anyway.
 """
 from __future__ import annotations
 
@@ -245,12 +249,26 @@ def hint_params(text: str) -> set[str]:
 
 def apply_hints(text: str, given) -> str:
     """The query text with each hint line `#+name[,name...] PATTERN` whose parameters are all in
-    `given` (names, with or without ?/$) replaced by its PATTERN; other hint lines stay comments."""
-    names = {str(n).lstrip("?$") for n in given}
-    if "#+" not in text or not names:
+    `given` replaced by its PATTERN; other hint lines stay comments. `given`: the given parameters'
+    names (with or without ?/$), or a mapping of them to their values in SPARQL syntax, which then
+    replace `$name` in an applied PATTERN (for a VALUES block inside a sub-select, where the
+    parameter bound around the query is not seen)."""
+    values = {str(k).lstrip("?$"): v for k, v in given.items()} if isinstance(given, dict) \
+        else dict.fromkeys((str(n).lstrip("?$") for n in given), None)
+    if "#+" not in text or not values:
         return text
-    return _HINT.sub(lambda m: m.group(1) + m.group(3) if set(m.group(2).split(",")) <= names
-                     else m.group(0), text)
+
+    def apply(m: re.Match) -> str:
+        names = m.group(2).split(",")
+        if not set(names) <= set(values):
+            return m.group(0)
+        pattern = m.group(3)
+        for n in names:
+            if values[n] is not None:
+                pattern = re.sub(r"\$" + n + r"\b", lambda _: values[n], pattern)
+        return m.group(1) + pattern
+
+    return _HINT.sub(apply, text)
 
 
 def _strip_comments(text: str) -> str:
@@ -274,7 +292,7 @@ def run(graph: Graph | Dataset | ConjunctiveGraph, query: str | StoredQuery,
     ns = {k: v for k, v in PREFIXES.items()}
     try:
         with quiet_rdflib():
-            text = apply_hints(query.text, [str(v) for v in bindings])
+            text = apply_hints(query.text, {str(k): v.n3() for k, v in bindings.items()})
             result = _queryable(graph).query(text, initBindings=bindings, initNs=ns)
             if result.type == "SELECT":
                 result.bindings   # evaluate now (rdflib is lazy), inside the try

@@ -248,3 +248,67 @@ def test_output_formats(corpus_dataset):
     csv_text = q.format_csv(q.run(corpus_dataset, q.load_query("documents"), {}))
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("doc,") and len(lines) == 6
+
+
+# --- hint lines (`#+name PATTERN`) ------------------------------------------------------------
+
+def test_hint_lines_become_patterns_only_with_their_parameters():
+    text = "SELECT * WHERE {\n  #+a ?s ?p ?a .\n\t#+a,b FILTER (false)\n  # +a not a hint\n  ?s ?p ?o\n}"
+    assert q.apply_hints(text, []) == text
+    assert q.apply_hints(text, ["b"]) == text
+    with_a = q.apply_hints(text, ["?a"])
+    assert "\n  ?s ?p ?a .\n\t#+a,b FILTER (false)\n  # +a not a hint\n" in with_a
+    assert "\n  ?s ?p ?a .\n\tFILTER (false)\n" in q.apply_hints(text, ["a", "b"])
+    assert q.hint_params(text) == {"a", "b"}
+    # the store's binding (every path but rdflib in memory) applies them too
+    from kg_builder.store import bind_params
+    bound = bind_params(text, {"a": Literal("x")})
+    assert "\n  ?s ?p ?a .\n" in bound and "#+a,b FILTER" in bound
+    assert bind_params(text, {}) == text
+    # `$name` in an applied hint is the parameter's value, written as a term (never as text)
+    sub = "SELECT * WHERE {\n  { SELECT ?a WHERE {\n    #+a VALUES ?a { $a }\n    ?s ?p ?a } }\n}"
+    assert "\n    VALUES ?a { \"x\" }\n" in q.apply_hints(sub, {"a": '"x"'})
+    evil = bind_params(sub, {"a": Literal('x" } ?s ?p ?o { "')})
+    assert evil.count('VALUES ?a { "x\\" } ?s ?p ?o { \\"" }') == 2
+
+
+def _hint_cases(ds):
+    """(query, params) for every stored query with hint lines: its examples, plus one case per
+    hinted parameter that no example gives (a value taken from the corpus)."""
+    extra = {"path": next(str(o) for o in ds.objects(None, KG.sourcePath) if str(o).endswith(QD_79))}
+    for s in q.list_queries():
+        hinted = q.hint_params(s.text)
+        if not hinted:
+            continue
+        cases = [p for p in s.example_params() if hinted & set(p)]
+        for name in hinted - {n for p in cases for n in p}:
+            if name in extra:
+                cases.append({name: extra[name]})
+        yield s, cases
+
+
+def _unhinted(s):
+    return q.parse_header(s.text.replace("#+", "#-"), s.name)
+
+
+def _answer(result):
+    names, rows_ = q.result_rows(result)
+    return names, sorted(tuple("" if t is None else t.n3() for t in r) for r in rows_)
+
+
+def test_hint_lines_name_declared_parameters_and_never_change_answers(corpus_dataset, corpus_store):
+    """A hint only helps the optimiser: with or without it the answer is the same (rdflib in
+    memory and the store)."""
+    from kg_builder.store import Store
+
+    store_ds = Store(corpus_store, read_only=True).dataset()
+    compared = 0
+    for s, cases in _hint_cases(corpus_dataset):
+        assert q.hint_params(s.text) <= {p.name for p in s.params}, s.name
+        for params in cases:
+            for ds in (corpus_dataset, store_ds):
+                hinted = _answer(q.run(ds, s, params))
+                plain = _answer(q.run(ds, _unhinted(s), params))
+                assert hinted == plain, (s.name, params)
+                compared += bool(hinted[1])
+    assert compared >= 5
