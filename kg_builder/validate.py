@@ -5,9 +5,10 @@ checked with the SHACL shapes of shapes/*.ttl (helper shapes/core.ttl: structure
 checks.ttl: data quality) on a small data graph made of
 
 - the new document's graphs (its source graph and its registry records),
-- the nodes of the existing graph it refers to (targeted: the cited documents, documents with
-  the same identifier or the same number, the other mentions of those documents and the
-  agencies; never the whole graph), and
+- the nodes of the existing graph the checks need (ExistingGraph.context_for: the cited
+  documents and their agencies, documents with the same identifier or number and date, and
+  only those other mentions and target observations a constraint can use; bounded by the new
+  document, not by the size of the graph), and
 - the code lists of data/vocab/ (type and issuer codes) as SKOS concepts, which the SPARQL
   constraints use to tell a party identifier from a state one.
 
@@ -294,6 +295,16 @@ def _ox_of(st: Any) -> Any:
     return ox_store() if callable(ox_store) else ox_store
 
 
+_SPARQL_PREFIXES = ("PREFIX kg: <https://w3id.org/vngovkg/ont#>\n"
+                    "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n")
+
+
+def _number(identifier: str) -> str:
+    """The leading number of an identifier, as the shapes take it (REPLACE "^([0-9]+).*$")."""
+    m = re.fullmatch(r"([0-9]+).*", identifier)
+    return m.group(1) if m else identifier
+
+
 class ExistingGraph:
     """The graph a new document is validated against, read through Oxigraph.
 
@@ -305,7 +316,6 @@ class ExistingGraph:
         self.ox = ox_store
         self.label = label
         self.store = store           # a kg_builder.store.Store when opened from a store
-        self._ids: list[tuple[str, str]] | None = None
 
     @classmethod
     def open(cls, against: str | Path | None) -> "ExistingGraph | None":
@@ -357,14 +367,6 @@ class ExistingGraph:
                                          to_ox(p) if p is not None else None,
                                          to_ox(o) if o is not None else None, None)
 
-    def identifiers(self) -> list[tuple[str, str]]:
-        """(document IRI, identifier) of every document in the graph (one query, cached)."""
-        if self._ids is None:
-            res = self.ox.query("SELECT ?s ?id WHERE { ?s <http://data.europa.eu/eli/ontology#id_local> ?id }",
-                                use_default_graph_as_union=True)
-            self._ids = [(sol["s"].value, sol["id"].value) for sol in res]
-        return self._ids
-
     def graphs_of(self, doc_iri: URIRef | None, sha256: str | None) -> set[str]:
         """Named graphs holding an earlier version of a document (same node or same content hash)."""
         out: set[str] = set()
@@ -378,85 +380,263 @@ class ExistingGraph:
                     out.add(q.graph_name.value)
         return out
 
+    # Properties copied from the existing graph, by kind of node.
+    _DOC_PROPS = frozenset({RDF.type, ELI.id_local, ELI.date_document, KG.datePartial, KG.issuer, KG.sha256,
+                            KG.sourcePath, KG.title, KG.numberBlank})
+    _MENTION_PROPS = frozenset({KG.citedDate, KG.citedType, KG.citedIssuer, KG.source, KG.datePartial})
+    _AGENCY_PROPS = frozenset({RDF.type, SKOS.prefLabel, KG.code, KG.level, KG.agencyKind})
+    _OBS_PROPS = frozenset({KG.measureType, KG.indicator, KG.baseValue, KG.baseUnit, KG.period, KG.refArea,
+                            KG.source})
+
+    def _select(self, query: str) -> list:
+        return list(self.ox.query(_SPARQL_PREFIXES + query, use_default_graph_as_union=True))
+
     def context_for(self, new: Graph, source_node: URIRef, exclude_graphs: set[str]) -> Graph:
-        """The triples of the existing graph a new document's graph refers to."""
-        from .store import from_ox
+        """The triples of the existing graph the shapes need to check a new document's graph.
+
+        Bounded by what the new document cites and measures, not by the size of the graph: the
+        documents it refers to (with their agencies), the documents that could be the "other"
+        document of ConflictingIssuers / DifferentTypeCode (same identifier or number, found by
+        indexed queries), and, of the other mentions and target observations, only those a
+        constraint can use: one witness where a constraint asks whether one exists, and where a
+        message aggregates (SAMPLE, GROUP_CONCAT), the first and last candidates of each group in
+        the order the complete context had, which the constraints' results depend on.
+        """
+        from .store import from_ox, to_ox
 
         ctx = Graph()
         add = ctx.add
+        node_ox = to_ox(source_node)
 
         def keep(q) -> bool:
             g = q.graph_name
             return not (hasattr(g, "value") and g.value in exclude_graphs)
 
+        def kept(s, p, o) -> bool:
+            return any(keep(q) for q in self._quads(s, p, o))
+
+        def from_new_source(m) -> bool:
+            # the new document's own earlier statements are never "other" sources
+            return any(True for _ in self.ox.quads_for_pattern(to_ox(m), to_ox(KG.source), node_ox, None))
+
+        def values(n: Any) -> str:
+            return "UNDEF" if n is None else str(to_ox(n))
+
+        # --- the documents the new graph refers to, with their properties
         docs: set[URIRef] = set()
         for p in (KG.mentions, KG.candidate):
             docs.update(o for o in new.objects(None, p) if isinstance(o, URIRef))
         docs.update(s for s in new.subjects(RDF.type, KG.Document) if isinstance(s, URIRef))
-        idents = {str(o) for o in new.objects(None, KG.citedIdentifier)} | \
-                 {str(o) for o in new.objects(None, ELI.id_local)}
-        numbers = {m.group(1) for i in idents if (m := re.match(r"(\d+)", i))}
-        if numbers:
-            for s, ident in self.identifiers():
-                m = re.match(r"(\d+)", ident)
-                if ident in idents or (m and m.group(1) in numbers):
-                    docs.add(URIRef(s))
         agencies: set[URIRef] = set(o for o in new.objects(None, KG.issuer) if isinstance(o, URIRef))
-        doc_props = {RDF.type, ELI.id_local, ELI.date_document, KG.datePartial, KG.issuer, KG.sha256,
-                     KG.sourcePath, KG.title, KG.numberBlank}
-        for d in docs:
+
+        def add_doc(d: URIRef) -> None:
             for q in self._quads(d):
                 if not keep(q):
                     continue
                 p = from_ox(q.predicate)
-                if p not in doc_props:
+                if p not in self._DOC_PROPS:
                     continue
                 o = from_ox(q.object)
                 if p == RDF.type and o == KG.SourceDocument:
-                    o = None   # an existing source document is not validated again
+                    continue   # an existing source document is not validated again
                 if p == KG.issuer:
                     agencies.add(o)
-                if o is not None:
-                    add((d, p, o))
-            # the other mentions of this document, with what they say about it
-            for q in self._quads(None, KG.mentions, d):
-                if not keep(q):
+                add((d, p, o))
+
+        for d in docs:
+            add_doc(d)
+
+        def objs(s: Any, p: URIRef) -> set:
+            return set(new.objects(s, p)) | set(ctx.objects(s, p))
+
+        # --- what the new document's mentions say about each document
+        own_dates: dict[URIRef, set] = {}     # ConflictingDates
+        own_types: dict[URIRef, set] = {}     # DifferentTypeWord
+        own_refs: list[tuple[URIRef, list, list]] = []   # ConflictingIssuers, DifferentTypeCode
+        unknown_ref: set[URIRef] = set()      # UnknownReference
+        for m, d in new.subject_objects(KG.mentions):
+            if not isinstance(d, URIRef):
+                continue
+            dates = list(new.objects(m, KG.citedDate))
+            ids = list(new.objects(m, KG.citedIdentifier))
+            if dates:
+                own_dates.setdefault(d, set()).update(dates)
+            if ids:
+                types = {str(t) for t in new.objects(m, KG.citedType)}
+                if types:
+                    own_types.setdefault(d, set()).update(types)
+                if dates:
+                    own_refs.append((d, ids, dates))
+            if any(s != d for s in new.objects(m, KG.source)):
+                unknown_ref.add(d)
+
+        # --- documents that may be the "other" document: same identifier, or same number and
+        # issuer, with the cited date (indexed look-ups, instead of every identifier of the graph)
+        rows = []
+        for d, ids, dates in own_refs:
+            issuers = objs(d, KG.issuer)
+            for v in ids:
+                for date in dates:
+                    for i in issuers:
+                        rows.append(f"({values(v)} {values(date)} {values(d)} {values(i)})")
+        others: set[URIRef] = set()
+        if rows:
+            # (a FILTER inside a UNION branch does not see the VALUES: two queries)
+            head = "SELECT DISTINCT ?x WHERE { VALUES (?value ?date ?doc ?issuer) { " + " ".join(sorted(set(rows))) + " } "
+            tail = ("FILTER (?x != ?doc) FILTER EXISTS { { ?x eli:date_document ?date } UNION "
+                    "{ ?m3 kg:mentions ?x ; kg:citedDate ?date } } }")
+            same_id = "?x eli:id_local ?value . "
+            same_number = ('?x kg:issuer ?issuer ; eli:id_local ?other . FILTER (?other != ?value && '
+                           'REPLACE(?other, "^([0-9]+).*$", "$1") = REPLACE(?value, "^([0-9]+).*$", "$1")) ')
+            for body in (same_id, same_number):
+                for sol in self._select(head + body + tail):
+                    x = from_ox(sol["x"])
+                    if isinstance(x, URIRef) and x not in docs:
+                        others.add(x)
+        for x in others:
+            add_doc(x)
+
+        # mentions chosen per document; a mention joins the context with its properties
+        chosen: dict[URIRef, set] = {}
+
+        # one mention giving the cited date for each possible "other" document (existence only)
+        numbers = {x: {_number(str(i)) for i in objs(x, ELI.id_local)} for x in docs | others} if own_refs else {}
+        for d, ids, dates in own_refs:
+            nums = {_number(str(v)) for v in ids}
+            for x, xnums in numbers.items():
+                if x == d or not xnums & nums:
                     continue
+                for date in dates:
+                    if (x, ELI.date_document, date) in ctx or (x, ELI.date_document, date) in new:
+                        continue
+                    for sol in self._select(
+                            f"SELECT ?m WHERE {{ ?m kg:mentions {values(x)} ; kg:citedDate {values(date)} . "
+                            f"FILTER NOT EXISTS {{ ?m kg:source {node_ox} }} }} LIMIT 50"):
+                        m = from_ox(sol["m"])
+                        if kept(m, KG.mentions, x):
+                            chosen.setdefault(x, set()).add(m)
+                            break
+
+        # ConflictingDates / DifferentTypeWord: the other mentions that disagree with the new
+        # document; the first and last of each group (date, type word) in the store's order
+        rows = []
+        for d in set(own_dates) | set(own_types):
+            dv, tv = own_dates.get(d, set()), own_types.get(d, set())
+            dm = "none" if not dv else "one" if len(dv) == 1 else "any"
+            tm = "none" if not tv else "one" if len(tv) == 1 else "any"
+            rows.append(f'({values(d)} "{dm}" {values(next(iter(dv))) if dm == "one" else "UNDEF"} '
+                        f'"{tm}" {values(Literal(next(iter(tv)))) if tm == "one" else "UNDEF"})')
+        groups: dict[tuple, set] = {}
+        if rows:
+            for sol in self._select(
+                    "SELECT DISTINCT ?d ?m ?date ?type ?cd ?tw WHERE { VALUES (?d ?dm ?v ?tm ?t) { "
+                    + " ".join(rows) + " } ?m kg:mentions ?d ; kg:source ?src2 . "
+                    "OPTIONAL { ?m kg:citedDate ?date } OPTIONAL { ?m kg:citedType ?type } "
+                    f"FILTER NOT EXISTS {{ ?m kg:source {node_ox} }} "
+                    'BIND (COALESCE((?dm = "any" && BOUND(?date)) || (?dm = "one" && ?date != ?v), false) AS ?cd) '
+                    'BIND (COALESCE((?tm = "any" && BOUND(?type)) || (?tm = "one" && STR(?type) != ?t), false) AS ?tw) '
+                    "FILTER (?cd || ?tw) }"):
+                d, m = from_ox(sol["d"]), from_ox(sol["m"])
+                if sol["cd"].value == "true":
+                    groups.setdefault((d, "date", str(sol["date"])), set()).add(m)
+                if sol["tw"].value == "true":
+                    groups.setdefault((d, "type", sol["type"].value), set()).add(m)
+        orders: dict[tuple, dict] = {}
+
+        def order(p: URIRef, o: URIRef) -> dict:
+            # the order in which the complete context listed them (the store's index order)
+            if (p, o) not in orders:
+                seen: dict = {}
+                for q in self._quads(None, p, o):
+                    if keep(q):
+                        seen.setdefault(from_ox(q.subject), len(seen))
+                orders[(p, o)] = seen
+            return orders[(p, o)]
+
+        for (d, _kind, _value), members in groups.items():
+            members = {m for m in members if kept(m, KG.mentions, d)}
+            if len(members) > 2:
+                ranked = sorted(members, key=order(KG.mentions, d).__getitem__)
+                members = {ranked[0], ranked[-1]}
+            chosen.setdefault(d, set()).update(members)
+
+        # UnknownReference: whether any other document mentions it (one witness)
+        for d in unknown_ref:
+            if any(True for m in chosen.get(d, ()) for _ in self._quads(m, KG.source)):
+                continue
+            for q in self._quads(None, KG.mentions, d):
                 m = from_ox(q.subject)
+                if keep(q) and not from_new_source(m) and any(True for _ in self._quads(m, KG.source)):
+                    chosen.setdefault(d, set()).add(m)
+                    break
+
+        for d, members in chosen.items():
+            ranked = sorted(members, key=order(KG.mentions, d).__getitem__) if len(members) > 1 else members
+            for m in ranked:
                 add((m, KG.mentions, d))
                 for q2 in self._quads(m):
                     p = from_ox(q2.predicate)
-                    if p in (KG.citedDate, KG.citedType, KG.citedIssuer, KG.source, KG.datePartial):
+                    if p in self._MENTION_PROPS:
                         add((m, p, from_ox(q2.object)))
                         if p == KG.source:
                             for q3 in self._quads(q2.object, KG.sourcePath):
                                 add((from_ox(q3.subject), KG.sourcePath, from_ox(q3.object)))
+
         for a in agencies:
             for q in self._quads(a):
                 p = from_ox(q.predicate)
-                if p in (RDF.type, SKOS.prefLabel, KG.code, KG.level, KG.agencyKind):
+                if p in self._AGENCY_PROPS:
                     add((a, p, from_ox(q.object)))
-        # targets of the same indicators (for "% of plan" against the plan's target)
-        obs_props = (KG.measureType, KG.indicator, KG.baseValue, KG.baseUnit, KG.period, KG.refArea, KG.source)
-        for ind in set(o for o in new.objects(None, KG.indicator) if isinstance(o, URIRef)):
-            for q in self._quads(None, KG.indicator, ind):
-                if not keep(q):
-                    continue
-                obs = from_ox(q.subject)
+
+        # PercentOfPlanInconsistent: the targets of the same indicator, year, unit and area that
+        # disagree with a "% of plan"; per target value, the first and last in the store's order
+        rows = set()
+        for obs in new.subjects(KG.measureType, KG.percentOfPlan):
+            for value in new.objects(obs, KG.value):
+                for r in new.objects(obs, KG.ofObservation):
+                    years = {y for rp in new.objects(r, KG.period) for y in new.objects(rp, KG.referenceYear)}
+                    areas = set(new.objects(r, KG.refArea)) or {None}
+                    rows.update((ind, bu, y, rv, value, ra) for ind in new.objects(r, KG.indicator)
+                                for rv in new.objects(r, KG.baseValue) for bu in new.objects(r, KG.baseUnit)
+                                for y in years for ra in areas)
+        targets: dict[tuple, set] = {}
+        for ind, bu, y, rv, value, ra in rows:
+            # the shape's join and filters with the new document's side bound; EXISTS rather
+            # than joins on shared nodes (a period is in many graphs of the union)
+            area = (f"FILTER (NOT EXISTS {{ ?t kg:refArea ?ta }} || EXISTS {{ ?t kg:refArea {values(ra)} }}) "
+                    if ra is not None else "")
+            for sol in self._select(
+                    f"SELECT DISTINCT ?t ?target WHERE {{ ?t kg:indicator {values(ind)} ; kg:measureType kg:target ; "
+                    f"kg:baseUnit {values(bu)} ; kg:baseValue ?target . "
+                    f"FILTER ({values(value)} > 0 && ?target > 0) "
+                    f"FILTER (ABS(ROUND({values(rv)} * 100 / {values(value)}) - ?target) > 0.05 * ?target) "
+                    f"FILTER EXISTS {{ ?t kg:period ?tp . ?tp kg:referenceYear {values(y)} }} {area}"
+                    f"FILTER NOT EXISTS {{ ?t kg:source {node_ox} }} }}"):
+                key = (ind, bu, y, rv, value, ra, str(sol["target"]))
+                targets.setdefault(key, set()).add(from_ox(sol["t"]))
+        chosen_obs: dict[URIRef, set] = {}
+        for (ind, *_key), members in targets.items():
+            members = {t for t in members if kept(t, KG.indicator, ind)}
+            if len(members) > 2:
+                ranked = sorted(members, key=order(KG.indicator, ind).__getitem__)
+                members = {ranked[0], ranked[-1]}
+            chosen_obs.setdefault(ind, set()).update(members)
+        for ind, members in chosen_obs.items():
+            ranked = sorted(members, key=order(KG.indicator, ind).__getitem__) if len(members) > 1 else members
+            for obs in ranked:
                 if (obs, KG.measureType, KG.target) in ctx:
                     continue
-                triples = [(from_ox(x.predicate), from_ox(x.object)) for x in self._quads(obs)]
-                if (KG.measureType, KG.target) not in triples:
-                    continue
-                for p, o in triples:
-                    if p in obs_props:
-                        add((obs, p, o))
-                        if p == KG.period:
-                            for x in self._quads(o, KG.referenceYear):
-                                add((o, KG.referenceYear, from_ox(x.object)))
-                        elif p == KG.source:
-                            for x in self._quads(o, KG.sourcePath):
-                                add((o, KG.sourcePath, from_ox(x.object)))
+                for x in self._quads(obs):
+                    p, o = from_ox(x.predicate), from_ox(x.object)
+                    if p not in self._OBS_PROPS:
+                        continue
+                    add((obs, p, o))
+                    if p == KG.period:
+                        for y in self._quads(o, KG.referenceYear):
+                            add((o, KG.referenceYear, from_ox(y.object)))
+                    elif p == KG.source:
+                        for y in self._quads(o, KG.sourcePath):
+                            add((o, KG.sourcePath, from_ox(y.object)))
         # never re-introduce the new document's own earlier statements as "other" sources
         for m in list(ctx.subjects(KG.source, source_node)):
             ctx.remove((m, None, None))
@@ -1026,7 +1206,7 @@ def add_files(paths: Iterable[str | Path], *, store: str | Path | None = None, g
     target description).
     """
     from .graph import Minter
-    from .store import Store, _current_dir, default_store_path
+    from .store import Store, _current_dir, default_store_path, from_ox, to_ox
 
     st = None
     ds_file: Dataset | None = None
@@ -1071,8 +1251,14 @@ def add_files(paths: Iterable[str | Path], *, store: str | Path | None = None, g
             old.discard(str(gname))
             if st is not None:
                 st.replace_graph(gname, src_graph, source=r.source)
-                merged = merge_registry(st.graph(registry_iri), new_reg, {node})
-                st.replace_graph(registry_iri, merged)
+                # only the records the document describes change: merged with what the store
+                # has of them, and written as a change to the registry graph, not a rewrite
+                stored = Graph()
+                for s in set(new_reg.subjects()):
+                    for q in st.oxigraph.quads_for_pattern(to_ox(s), None, None, to_ox(registry_iri)):
+                        stored.add((s, from_ox(q.predicate), from_ox(q.object)))
+                merged = merge_registry(stored, new_reg, {node})
+                st.change_graph(registry_iri, add=merged - stored, remove=stored - merged)
                 for g in sorted(old):
                     st.remove_graph(g)
             else:
@@ -1088,8 +1274,6 @@ def add_files(paths: Iterable[str | Path], *, store: str | Path | None = None, g
                     reg.add(t)
                 for g in old:
                     ds_file.remove_graph(ds_file.graph(URIRef(g)))
-                if existing is not None:
-                    existing._ids = None
             changed = True
             outcomes.append(AddOutcome(r.source, True, graph=str(gname), replaced=sorted(old)))
             r.dataset = None

@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg_builder import validate as V
+from kg_builder.graph import Minter
 from kg_builder.namespace import KG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,6 +275,77 @@ def test_context_is_targeted(existing, corpus_dataset):
     assert "2023-01-19" in dates
 
 
+def _new_graph(path: Path) -> tuple[Graph, URIRef]:
+    from kg_builder.pipeline import extract_file
+
+    ds = V.document_dataset(extract_file(path))
+    _, node = V.source_graph_of(ds)
+    new = Graph()
+    for g in ds.graphs():
+        for t in g:
+            new.add(t)
+    return new, node
+
+
+def _store_subjects(eg: V.ExistingGraph, p: URIRef, o: URIRef) -> set:
+    from kg_builder.store import from_ox, to_ox
+
+    return {from_ox(q.subject) for q in eg.ox.quads_for_pattern(None, to_ox(p), to_ox(o), None)}
+
+
+def _store_node(eg: V.ExistingGraph, s: URIRef) -> Graph:
+    from kg_builder.store import from_ox, to_ox
+
+    g = Graph()
+    for q in eg.ox.quads_for_pattern(to_ox(s), None, None, None):
+        g.add((s, from_ox(q.predicate), from_ox(q.object)))
+    return g
+
+
+@pytest.mark.parametrize("fixture", ["ok.txt", "percent_of_plan.txt", "conflicting_dates.txt"])
+def test_context_leaves_out_what_no_check_needs(existing, fixture):
+    """The context does not grow with the graph: of the other mentions of a cited document, at
+    most one that agrees with the new document (whether any exists is all UnknownReference asks);
+    no document unrelated to what the new document cites; no target observation that cannot
+    meet a "% of plan" of the new document."""
+    eli_id = URIRef("http://data.europa.eu/eli/ontology#id_local")
+    new, node = _new_graph(FIX / fixture)
+    ctx = existing.context_for(new, node, set())
+    cited = set(new.objects(None, KG.mentions)) | set(new.objects(None, KG.candidate)) | \
+        set(new.subjects(RDF.type, KG.Document))
+    numbers = {V._number(str(i)) for i in new.objects(None, KG.citedIdentifier)}
+    for d in set(ctx.subjects(eli_id, None)) - cited:
+        assert {V._number(str(i)) for i in ctx.objects(d, eli_id)} & numbers, d
+
+    agreeing_in_store = 0
+    for d in cited:
+        own_dates = {o for m in new.subjects(KG.mentions, d) for o in new.objects(m, KG.citedDate)}
+        own_types = {str(o) for m in new.subjects(KG.mentions, d) for o in new.objects(m, KG.citedType)}
+
+        if len(own_dates) > 1 or len(own_types) > 1:
+            continue   # the new document disagrees with itself: every other mention may matter
+
+        def agrees(m, g):
+            return set(g.objects(m, KG.citedDate)) <= own_dates and \
+                {str(t) for t in g.objects(m, KG.citedType)} <= own_types
+
+        others = [m for m in ctx.subjects(KG.mentions, d) if (m, KG.source, node) not in ctx]
+        assert sum(1 for m in others if agrees(m, ctx)) <= 1, d
+        store = [m for m in _store_subjects(existing, KG.mentions, d) if (m, None, None) not in new]
+        agreeing_in_store = max(agreeing_in_store, sum(1 for m in store if agrees(m, _store_node(existing, m))))
+    if fixture == "ok.txt":   # the graph holds several mentions the old context copied in
+        assert agreeing_in_store >= 2
+
+    plans = {(ind, y) for obs in new.subjects(KG.measureType, KG.percentOfPlan)
+             for r in new.objects(obs, KG.ofObservation) for ind in new.objects(r, KG.indicator)
+             for p in new.objects(r, KG.period) for y in new.objects(p, KG.referenceYear)}
+    for t in ctx.subjects(KG.measureType, KG.target):
+        years = {y for p in ctx.objects(t, KG.period) for y in ctx.objects(p, KG.referenceYear)}
+        assert any((ind, y) in plans for ind in ctx.objects(t, KG.indicator) for y in years), t
+    if not plans:
+        assert not any(True for _ in ctx.subjects(KG.measureType, KG.target))
+
+
 # --- report formats ----------------------------------------------------------------------
 
 def test_text_report_groups_by_severity(reports):
@@ -420,3 +492,18 @@ def test_add_to_store(small_dataset, tmp_path):
         assert len(graphs) == n_graphs + 1
         rows = list(st.query("SELECT ?g WHERE { GRAPH ?g { ?d a <https://w3id.org/vngovkg/ont#SourceDocument> } }"))
         assert len(rows) == len({r[0] for r in rows})                  # one source document per graph
+        registry = Minter().registry_graph()
+        stored_registry = set(st.graph(registry))
+        stored_hash = st.graph_hash(registry)
+    # the store changes only the added documents' records: the same registry as the graph files'
+    # whole-graph merge, and the hash of what it holds
+    from kg_builder.export import load_dataset, write_outputs
+    from kg_builder.store import _ox_triples, content_hash
+
+    build = tmp_path / "build"
+    write_outputs(small_dataset, build)
+    for f in ("draft_blank_number.txt", "draft_blank_number.txt", "ok.txt"):
+        V.add_files([FIX / f], graph=build)
+    expected = set(load_dataset(build / "graph.trig").graph(registry))
+    assert stored_registry == expected
+    assert stored_hash == content_hash(_ox_triples(expected))
