@@ -316,8 +316,10 @@ def test_ctrl_c_during_build_keeps_the_previous_build(tmp_path):
     assert first.returncode == 0, first.stderr
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # a job started in the background by a shell ignores SIGINT, and so would the build: restore it
     proc = subprocess.Popen([sys.executable, "-m", "kg_builder", "build", str(RAW), "-o", str(out)],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(3.0)           # imports done, extraction of the corpus under way
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
