@@ -544,12 +544,7 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
     planned: list[tuple[URIRef, URIRef, ExtractedDocument]] = []
     taken: set[URIRef] = {minter.registry_graph()}
     for doc in sorted(docs, key=lambda d: (d.sha256, d.source)):
-        key = registry.sources.get(doc.source)
-        rec = registry.documents.get(key) if key else None
-        if rec is None:
-            rec = _record_for_header(doc)
-            record_iris.setdefault(rec.key, minter.doc(rec))
-        node = record_iris[rec.key]
+        rec, node = _source_record(doc, registry, record_iris, minter)
         h = doc.header
         if h.identifier and not h.number_blank:
             gname = minter.graph(minter.doc_path(rec))
@@ -592,20 +587,17 @@ def registry_pieces(docs: Iterable[ExtractedDocument], registry: Registry, base_
                     records_per_piece: int | None = None) -> Iterator[Graph]:
     """The registry graph of `build_dataset(docs, registry, documents=False)`, as a sequence of
     graphs whose union it is: the records `records_per_piece` at a time, then (in the last piece,
-    with the remaining records) the agencies and what the extensions add. The streaming build writes each piece out and drops it, so the
-    corpus-wide graph is never held whole in memory. Runs the extensions' prepare()."""
+    with the remaining records) the agencies and what the extensions add. The streaming build
+    writes each piece out and drops it, so the corpus-wide graph is never held whole in memory.
+    Runs the extensions' prepare()."""
     docs = list(docs)
     minter = Minter(base_iri)
     record_iris = {key: minter.doc(rec) for key, rec in sorted(registry.documents.items())}
     extensions = _extensions()
     for ext in extensions:
         getattr(ext, "prepare", lambda *_: None)(docs, registry)
-    dated_sources = set()
-    for doc in docs:
-        key = registry.sources.get(doc.source)
-        rec = registry.documents.get(key) if key else None
-        if doc.header.date or doc.header.date_partial:
-            dated_sources.add(record_iris[rec.key] if rec is not None else minter.doc(_record_for_header(doc)))
+    dated_sources = {_source_record(doc, registry, record_iris, minter)[1] for doc in docs
+                     if doc.header.date or doc.header.date_partial}
     used_agencies = {d.header.issuer_id for d in docs if d.header.issuer_id}
     reg_iri = minter.registry_graph()
     yield from _registry_parts(docs, registry, minter, _Agencies(registry), record_iris, used_agencies,
@@ -650,6 +642,18 @@ def _registry_parts(docs, registry: Registry, minter: "Minter", agencies: "_Agen
     for agency_id in sorted(referred - done):
         _add_agency(g, agency_id, agencies, minter, done)
     yield g
+
+
+def _source_record(doc: ExtractedDocument, registry: Registry, record_iris: dict[str, URIRef],
+                   minter: Minter) -> tuple[DocumentRecord, URIRef]:
+    """The record of a source document and its node: the registry's, else one made from its
+    header (whose IRI is then added to `record_iris`)."""
+    key = registry.sources.get(doc.source)
+    rec = registry.documents.get(key) if key else None
+    if rec is None:
+        rec = _record_for_header(doc)
+        record_iris.setdefault(rec.key, minter.doc(rec))
+    return rec, record_iris[rec.key]
 
 
 def _record_for_header(doc: ExtractedDocument) -> DocumentRecord:
