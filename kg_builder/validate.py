@@ -553,12 +553,16 @@ class ExistingGraph:
                 orders[(p, o)] = seen
             return orders[(p, o)]
 
+        def ranked(members: set, p: URIRef, o: URIRef) -> list:
+            return sorted(members, key=order(p, o).__getitem__) if len(members) > 1 else list(members)
+
+        def ends(members: set, p: URIRef, o: URIRef) -> set:
+            """Of the candidates still in the graph, the first and the last in that order."""
+            members = ranked({m for m in members if kept(m, p, o)}, p, o)
+            return {members[0], members[-1]} if members else set()
+
         for (d, _kind, _value), members in groups.items():
-            members = {m for m in members if kept(m, KG.mentions, d)}
-            if len(members) > 2:
-                ranked = sorted(members, key=order(KG.mentions, d).__getitem__)
-                members = {ranked[0], ranked[-1]}
-            chosen.setdefault(d, set()).update(members)
+            chosen.setdefault(d, set()).update(ends(members, KG.mentions, d))
 
         # UnknownReference: whether any other document mentions it (one witness)
         for d in unknown_ref:
@@ -571,8 +575,7 @@ class ExistingGraph:
                     break
 
         for d, members in chosen.items():
-            ranked = sorted(members, key=order(KG.mentions, d).__getitem__) if len(members) > 1 else members
-            for m in ranked:
+            for m in ranked(members, KG.mentions, d):
                 add((m, KG.mentions, d))
                 for q2 in self._quads(m):
                     p = from_ox(q2.predicate)
@@ -616,14 +619,9 @@ class ExistingGraph:
                 targets.setdefault(key, set()).add(from_ox(sol["t"]))
         chosen_obs: dict[URIRef, set] = {}
         for (ind, *_key), members in targets.items():
-            members = {t for t in members if kept(t, KG.indicator, ind)}
-            if len(members) > 2:
-                ranked = sorted(members, key=order(KG.indicator, ind).__getitem__)
-                members = {ranked[0], ranked[-1]}
-            chosen_obs.setdefault(ind, set()).update(members)
+            chosen_obs.setdefault(ind, set()).update(ends(members, KG.indicator, ind))
         for ind, members in chosen_obs.items():
-            ranked = sorted(members, key=order(KG.indicator, ind).__getitem__) if len(members) > 1 else members
-            for obs in ranked:
+            for obs in ranked(members, KG.indicator, ind):
                 if (obs, KG.measureType, KG.target) in ctx:
                     continue
                 for x in self._quads(obs):
