@@ -175,15 +175,20 @@ def child_replicate(source: str, store: str, n: int) -> None:
         "peak_rss_worker_mb": 0.0, "skipped": 0, "citations": None, "cited_documents": None}))
 
 
+def _child(what: str, args: list, timeout: float | None = None) -> dict:
+    """Run this script with `args` in a new process; its RESULT line (subprocess.TimeoutExpired
+    after `timeout` seconds)."""
+    r = subprocess.run([sys.executable, __file__, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    line = next((l for l in r.stdout.splitlines() if l.startswith("RESULT ")), None)
+    if r.returncode != 0 or line is None:
+        raise SystemExit(f"{what} failed ({r.returncode}): {r.stderr[-2000:]}")
+    return json.loads(line[7:])
+
+
 def run_replicate(source: Path, store: Path, n: int) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     load0 = os.getloadavg()[0]
-    r = subprocess.run([sys.executable, __file__, "--child-replicate", str(source), str(store), str(n)],
-                       capture_output=True, text=True)
-    line = next((l for l in r.stdout.splitlines() if l.startswith("RESULT ")), None)
-    if r.returncode != 0 or line is None:
-        raise SystemExit(f"replication into {store} failed ({r.returncode}): {r.stderr[-2000:]}")
-    res = json.loads(line[7:])
+    res = _child(f"replication into {store}", ["--child-replicate", source, store, n])
     res.update(jobs=1, n=n, mode="replicated graphs (store load only)", load_before=round(load0, 2),
                load_after=round(os.getloadavg()[0], 2), docs_per_s=round(n / res["seconds"], 2),
                triples_per_s=round(res["triples"] / res["seconds"], 1))
@@ -193,12 +198,7 @@ def run_replicate(source: Path, store: Path, n: int) -> dict:
 def run_build(inputs: Path, store: Path, jobs: int, profile: str) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     load0 = os.getloadavg()[0]
-    r = subprocess.run([sys.executable, __file__, "--child-build", str(inputs), str(store), str(jobs), profile],
-                       capture_output=True, text=True)
-    line = next((l for l in r.stdout.splitlines() if l.startswith("RESULT ")), None)
-    if r.returncode != 0 or line is None:
-        raise SystemExit(f"build of {inputs} failed ({r.returncode}): {r.stderr[-2000:]}")
-    res = json.loads(line[7:])
+    res = _child(f"build of {inputs}", ["--child-build", inputs, store, jobs, profile])
     res.update(jobs=jobs, load_before=round(load0, 2), load_after=round(os.getloadavg()[0], 2),
                docs_per_s=round(res["documents"] / res["seconds"], 2),
                triples_per_s=round(res["triples"] / res["seconds"], 1))
@@ -250,12 +250,8 @@ def time_store_queries(store: Path, cases, repeat: int, timeout: float) -> list[
     out = []
     for name, params in cases:
         try:
-            r = subprocess.run([sys.executable, __file__, "--child-query", str(store), name, json.dumps(params),
-                                str(repeat)], capture_output=True, text=True, timeout=timeout)
-            line = next((l for l in r.stdout.splitlines() if l.startswith("RESULT ")), None)
-            if r.returncode != 0 or line is None:
-                raise SystemExit(f"query {name} {params} failed ({r.returncode}): {r.stderr[-2000:]}")
-            out.append(json.loads(line[7:]))
+            out.append(_child(f"query {name} {params}", ["--child-query", store, name, json.dumps(params), repeat],
+                              timeout=timeout))
         except subprocess.TimeoutExpired:
             out.append({"query": name, "params": params, "rows": None, "median_ms": None, "p95_ms": None,
                         "runs": 0, "timeout_s": timeout})
