@@ -85,7 +85,10 @@ class Finding:
                 "quote": self.quote, "focus": self.focus, "path": self.path, "value": self.value}
 
     def sort_key(self) -> tuple:
-        return (SEVERITIES.index(self.severity), self.start if self.start is not None else -1, self.check)
+        # the fields after `check` only break ties (findings come from sets): same report, same order
+        return (SEVERITIES.index(self.severity), self.start if self.start is not None else -1, self.check,
+                self.end if self.end is not None else -1, self.focus or "", self.path or "", self.value or "",
+                self.message_en)
 
 
 @dataclass
@@ -254,6 +257,30 @@ def shape_info(shapes: Graph, node: Any) -> ShapeInfo:
     nv, ne = _lang_pair(shapes, node, SH.name)
     mv, me = _lang_pair(shapes, node, SH.message)
     return ShapeInfo(nv, ne, mv, me)
+
+
+def _path_text(shapes: Graph, shape: Any, path: Any) -> str | None:
+    """A result's path as text: the IRI of a predicate path, else the property shape's path in
+    SPARQL syntax (the report's blank node for it is named anew on every run)."""
+    if path is None or isinstance(path, URIRef):
+        return str(path) if path is not None else None
+    declared = shapes.value(shape, SH.path) if shape is not None else None
+    return _sparql_path(shapes, declared) if declared is not None else None
+
+
+def _sparql_path(g: Graph, node: Any) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if (node, RDF.first, None) in g:            # a sequence path: an RDF list
+        return "(" + "/".join(_sparql_path(g, x) for x in g.items(node)) + ")"
+    for pred, fmt in ((SH.alternativePath, None), (SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                      (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = g.value(node, pred)
+        if inner is not None:
+            if fmt is None:
+                return "(" + "|".join(_sparql_path(g, x) for x in g.items(inner)) + ")"
+            return fmt.format(_sparql_path(g, inner))
+    return "()"
 
 
 def check_name(shapes: Graph, shape: Any, component: Any = None) -> str:
@@ -959,7 +986,7 @@ def validate_document(doc: ExtractedDocument, existing: ExistingGraph | None = N
                     message_vi=r.message_vi or info.message_vi or info.name_vi,
                     message_en=r.message_en or info.message_en or info.name_en,
                     name_vi=info.name_vi, name_en=info.name_en, focus=str(r.focus),
-                    path=str(r.path) if r.path is not None else None,
+                    path=_path_text(shapes, r.shape, r.path),
                     value=str(r.value) if r.value is not None else None, shape=str(r.shape))
         _locate(f, r.focus, node, data, doc, index)
         report.findings.append(f)
@@ -1096,7 +1123,7 @@ def report_graph(reports: list[FileReport]) -> Graph:
                 g.add((res, SH.focusNode, URIRef(f.focus)))
             if f.shape:
                 g.add((res, SH.sourceShape, URIRef(f.shape)))
-            if f.path:
+            if f.path and not f.path.startswith(("(", "<", "^")):    # a predicate path (IRI)
                 g.add((res, SH.resultPath, URIRef(f.path)))
             if f.value is not None:
                 g.add((res, SH.value, Literal(f.value)))
