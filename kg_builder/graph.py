@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
@@ -41,6 +41,9 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from .models import Agency, DocumentRecord, ExtractedDocument, Registry
 from .namespace import DEFAULT_BASE_IRI, ELI, KG, OA, ORG, bind_prefixes
 from .resources import data_path
+
+if TYPE_CHECKING:
+    from .resolve import Resolver
 
 # Citation.relation value -> property
 RELATIONS: dict[str, URIRef] = {
@@ -583,19 +586,23 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
 REGISTRY_PIECE_RECORDS = 20_000      # records per piece of the streamed registry graph
 
 
-def registry_pieces(docs: Iterable[ExtractedDocument], registry: Registry, base_iri: str | None = None,
+def registry_pieces(docs: Iterable[ExtractedDocument], registry: "Registry | Resolver", base_iri: str | None = None,
                     records_per_piece: int | None = None) -> Iterator[Graph]:
     """The registry graph of `build_dataset(docs, registry, documents=False)`, as a sequence of
     graphs whose union it is: the records `records_per_piece` at a time, then (in the last piece,
     with the remaining records) the agencies and what the extensions add. The streaming build
-    writes each piece out and drops it, so the corpus-wide graph is never held whole in memory.
+    writes each piece out and drops it, so the corpus-wide graph is never held whole in memory;
+    given a resolve.Resolver, the records are read from its database as they are written.
     Runs the extensions' prepare()."""
     docs = list(docs)
     minter = Minter(base_iri)
-    record_iris = {key: minter.doc(rec) for key, rec in sorted(registry.documents.items())}
+    record_iris = _RecordIris(registry, minter)
     extensions = _extensions()
+    # a resolver's links stay in its database: pass 2 gives each document its own, in its
+    # sub-registry (graph_tasks then reads them from there)
+    prepared = registry if isinstance(registry, Registry) else Registry(agencies=registry.agencies)
     for ext in extensions:
-        getattr(ext, "prepare", lambda *_: None)(docs, registry)
+        getattr(ext, "prepare", lambda *_: None)(docs, prepared)
     dated_sources = {_source_record(doc, registry, record_iris, minter)[1] for doc in docs
                      if doc.header.date or doc.header.date_partial}
     used_agencies = {d.header.issuer_id for d in docs if d.header.issuer_id}
@@ -603,6 +610,27 @@ def registry_pieces(docs: Iterable[ExtractedDocument], registry: Registry, base_
     yield from _registry_parts(docs, registry, minter, _Agencies(registry), record_iris, used_agencies,
                                dated_sources, extensions, lambda: Graph(identifier=reg_iri),
                                records_per_piece or REGISTRY_PIECE_RECORDS, ())
+
+
+class _RecordIris(dict):
+    """DocumentRecord.key -> IRI for a registry read a part at a time: a record's IRI is made
+    when asked for and not kept (those set explicitly, for header records, are)."""
+
+    def __init__(self, registry: "Registry | Resolver", minter: "Minter"):
+        super().__init__()
+        self.registry, self.minter = registry, minter
+
+    def __missing__(self, key: str) -> URIRef:
+        rec = self.registry.record(key)
+        if rec is None:
+            raise KeyError(key)
+        return self.minter.doc(rec)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def _registry_parts(docs, registry: Registry, minter: "Minter", agencies: "_Agencies",
@@ -622,8 +650,8 @@ def _registry_parts(docs, registry: Registry, minter: "Minter", agencies: "_Agen
                     referred.add(node[len(prefix):])
 
     g = new_graph()
-    for n, (key, rec) in enumerate(sorted(registry.documents.items()), 1):
-        _add_record(g, rec, record_iris[key], minter, agencies, used_agencies, dated_sources)
+    for n, rec in enumerate(registry.records(), 1):
+        _add_record(g, rec, record_iris[rec.key], minter, agencies, used_agencies, dated_sources)
         if per_piece and n % per_piece == 0:
             note_agencies(g)
             yield g
@@ -644,12 +672,12 @@ def _registry_parts(docs, registry: Registry, minter: "Minter", agencies: "_Agen
     yield g
 
 
-def _source_record(doc: ExtractedDocument, registry: Registry, record_iris: dict[str, URIRef],
+def _source_record(doc: ExtractedDocument, registry: "Registry | Resolver", record_iris: dict[str, URIRef],
                    minter: Minter) -> tuple[DocumentRecord, URIRef]:
     """The record of a source document and its node: the registry's, else one made from its
     header (whose IRI is then added to `record_iris`)."""
-    key = registry.sources.get(doc.source)
-    rec = registry.documents.get(key) if key else None
+    key = registry.source_key(doc.source)
+    rec = registry.record(key) if key else None
     if rec is None:
         rec = _record_for_header(doc)
         record_iris.setdefault(rec.key, minter.doc(rec))

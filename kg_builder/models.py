@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -312,7 +313,21 @@ class MentionLink:
 
 @dataclass
 class Registry:
+    """The resolve stage's result. records() / record() / source_key() read it the way the graph
+    stage reads a resolve.Resolver, whose registry stays in its database."""
+
     documents: dict[str, DocumentRecord] = field(default_factory=dict)
     links: list[MentionLink] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)   # source path -> its own record key
     agencies: dict[str, Agency] = field(default_factory=dict)  # agencies used
+
+    def records(self) -> Iterator[DocumentRecord]:
+        """Every record, in key order."""
+        return (self.documents[key] for key in sorted(self.documents))
+
+    def record(self, key: str) -> DocumentRecord | None:
+        return self.documents.get(key)
+
+    def source_key(self, source: str) -> str | None:
+        """The key of the record that source document is."""
+        return self.sources.get(source)

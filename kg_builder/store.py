@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import sqlite3
-import sys
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -857,23 +856,6 @@ def _slim(doc):
         citations=[dataclasses.replace(c, evidence=None) for c in doc.citations])
 
 
-_CITATION_STRINGS = ("surface", "type", "identifier", "date", "issuer", "issuer_id", "subject", "relation",
-                     "section", "title", "partial_date")
-
-
-def _interned(doc):
-    """The slim document with its citations' strings interned: across a corpus the same type
-    words, issuers, identifiers and titles recur in thousands of citations, and each arrives
-    from a worker as a new string object (a fifth less memory kept per document by pass 1)."""
-    intern = sys.intern
-    for c in doc.citations:
-        for name in _CITATION_STRINGS:
-            value = getattr(c, name)
-            if type(value) is str:
-                setattr(c, name, intern(value))
-    return doc
-
-
 def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
     """Pass 1 worker: extract one file, keep the full result on disk, return the slim part."""
     import pickle
@@ -889,32 +871,6 @@ def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
     cache = Path(cachedir) / f"{index:07d}.pkl.z"
     cache.write_bytes(zlib.compress(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), 1))
     return ("ok", _slim(doc), str(cache), gazetteer_delta())
-
-
-def _sub_registry(registry, source: str, issuer_id: str | None, links: list):
-    """The part of the registry one document's graph refers to (its links are `links`)."""
-    from .models import Registry
-
-    keys = set()
-    own = registry.sources.get(source)
-    if own:
-        keys.add(own)
-    for l in links:
-        if l.target:
-            keys.add(l.target)
-        keys.update(l.candidates)
-    documents = {k: registry.documents[k] for k in keys if k in registry.documents}
-    # only the agencies of these records: graph.build_dataset describes every agency of the
-    # registry it is given, and the whole registry's agencies are described once, in the
-    # registry graph (others are looked up in the gazetteer when the document's facts use them)
-    used = {r.issuer_id for r in documents.values() if r.issuer_id}
-    for r in documents.values():
-        used.update(r.agencies)
-    if issuer_id:
-        used.add(issuer_id)
-    agencies = {a: registry.agencies[a] for a in sorted(used) if a in registry.agencies}
-    return Registry(documents=documents, links=links, sources={source: own} if own else {},
-                    agencies=agencies)
 
 
 def _graph_worker_init(agencies: dict) -> None:
@@ -1013,15 +969,16 @@ class _GraphFile:
         return self.path, self._count, _hash_text(self._sum)
 
 
-def _write_corpus_graphs(heads, registry, base_iri, reason: bool, registry_file: "_GraphFile") -> list:
-    """Write the registry graph into `registry_file`, piece by piece; return the other corpus-wide
-    graphs (the entailments across documents, when the build reasons)."""
+def _write_corpus_graphs(heads, resolver, base_iri, reason: bool, registry_file: "_GraphFile") -> list:
+    """Write the registry graph of `resolver` (a resolve.Resolver that has run) into
+    `registry_file`, piece by piece; return the other corpus-wide graphs (the entailments across
+    documents, when the build reasons)."""
     from . import graph
 
     if reason:
         from . import reason as reasoning
         # entailments across the registry need it whole (the pieces' union is the same graph)
-        reg_ds = graph.build_dataset(heads, registry, base_iri=base_iri, documents=False)
+        reg_ds = graph.build_dataset(heads, resolver.registry(), base_iri=base_iri, documents=False)
         reasoning.materialise(reg_ds)
         others = []
         for g in reg_ds.graphs():
@@ -1033,7 +990,7 @@ def _write_corpus_graphs(heads, registry, base_iri, reason: bool, registry_file:
         return others
     # every piece but the last holds only records (distinct subjects); the last has the
     # agencies and concepts that documents' graphs describe again
-    pieces = graph.registry_pieces(heads, registry, base_iri=base_iri)
+    pieces = graph.registry_pieces(heads, resolver, base_iri=base_iri)
     last = next(pieces)
     for piece in pieces:
         registry_file.add(_ox_triples(last), distinct=True)
@@ -1100,9 +1057,11 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
     """Build straight into the store, one document graph at a time (bounded memory).
 
     Pass 1 extracts every file (in `jobs` processes), keeping each full result compressed in a
-    temporary directory and only the header and citations in memory; the registry is resolved
-    from those; pass 2 builds each document's named graph (in `jobs` processes) and the store's
-    bulk loader takes it at once. Only the registry (and its graph) is ever held whole.
+    temporary directory, its header and citations in the resolver's database there and only the
+    header (and the summary of its extras) in memory; the registry is resolved in that database
+    and read from it a part at a time; pass 2 builds each document's named graph (in `jobs`
+    processes) and the store's bulk loader takes it at once. Nothing grows with the corpus in
+    memory but the headers (and, with `reason`, the registry graph, reasoned over whole).
     """
     problems = problems if problems is not None else []
     root = default_store_path(path)
@@ -1116,14 +1075,19 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
 
 
 def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh) -> dict[str, Any]:
+    import dataclasses
     import tempfile
 
     from . import graph, resolve
 
     stats: dict[str, Any] = {"documents": 0, "citations": 0, "triples": 0}
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=root) as cachedir:
-        # pass 1: extract
-        slim, caches = [], []
+    # resolution runs in a database in the temporary directory, fed as documents are extracted
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=root) as cachedir, \
+            resolve.Resolver(Path(cachedir) / "resolve.sqlite") as resolver:
+        # pass 1: extract; what stays in memory of a document is its header and the summary of
+        # its extras (`heads`): the graphs made from all documents together (the registry
+        # graph, and any the graph extensions declare) depend on those, not on text or citations
+        heads, caches = [], []
         tasks = [(str(f), cachedir, i) for i, f in enumerate(files)]
         results = map(_extract_to_cache, tasks) if jobs <= 1 else None
         pool = _pool(jobs) if jobs > 1 else None
@@ -1137,29 +1101,21 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                 if status == "error":
                     problems.append(value)
                 else:
-                    slim.append(_interned(value))
+                    resolver.add_document(value)
+                    heads.append(dataclasses.replace(value, citations=[]))
                     caches.append(cache)
                 if progress:
                     progress(fname)
         finally:
             if pool is not None:
                 pool.shutdown()
-        if not slim:
+        if not heads:
             from .errors import InputError
             raise InputError("; ".join(problems) or "no input files")
-        registry = resolve.resolve(slim)
-        stats["documents"] = len(slim)
-        stats["citations"] = sum(len(d.citations) for d in slim)
-        stats["cited_documents"] = len({l.target for l in registry.links if l.target})
-        # the graphs made from all documents together (the registry graph, and any the graph
-        # extensions declare) depend on the headers and extras, not on text or citations;
-        # this also runs the extensions' prepare() on all documents (state kept for pass 2)
-        import dataclasses
-
+        resolver.run()
+        stats.update(resolver.counts())
         from .gazetteer import Gazetteer
 
-        heads = [dataclasses.replace(d, citations=[]) for d in slim]
-        del slim
         extras = {c: h.extras for c, h in zip(caches, heads) if h.extras}
         documents = [(c, h.source, h.header.issuer_id) for c, h in zip(caches, heads)]
         minter = graph.Minter(base_iri)
@@ -1167,13 +1123,11 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         global_graphs = {reg_iri} | {
             minter.base + ext.INFERRED_GRAPH for ext in graph._extensions() if isinstance(getattr(ext, "INFERRED_GRAPH", None), str)}
         registry_file = _GraphFile(Path(cachedir) / "registry.nq", reg_iri)
-        other_graphs = _write_corpus_graphs(heads, registry, base_iri, reason, registry_file)
+        # this also runs the extensions' prepare() on all documents (state kept for pass 2)
+        other_graphs = _write_corpus_graphs(heads, resolver, base_iri, reason, registry_file)
         del heads
-        links_by_source: dict[str, list] = {}
-        for l in registry.links:
-            links_by_source.setdefault(l.source, []).append(l)
-        tasks = ((cache, _sub_registry(registry, source, issuer, links_by_source.get(source, [])),
-                  extras.get(cache), base_iri, reason, global_graphs) for cache, source, issuer in documents)
+        tasks = ((cache, resolver.sub_registry(source, issuer), extras.get(cache), base_iri, reason, global_graphs)
+                 for cache, source, issuer in documents)
         counts = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0}
         taken: set[str] = set(global_graphs)
         try:
