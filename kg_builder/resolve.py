@@ -344,6 +344,14 @@ class Resolver:
         self._build_records()
         self.agencies = self._agencies_used()
         self.db.commit()
+        # the registry is only read from now on (a record, a source's links at a time): the
+        # rules' caches go, and the database keeps a smaller page cache
+        for cache in (self._title_key, self._title_entries, self._posting_size, self._with_title,
+                      self._title_candidates):
+            cache.cache_clear()
+        self._rec_types.clear()
+        self.db.execute("PRAGMA cache_size = -4096")
+        self.db.execute("PRAGMA shrink_memory")
 
     def _sources_and_mentions(self) -> None:
         """1. each source document is a record (its header); its citations become mentions, in
