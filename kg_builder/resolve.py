@@ -805,7 +805,7 @@ class Resolver:
     def registry(self) -> Registry:
         """The whole registry, in memory."""
         return Registry(documents={r.key: r for r in self.records()}, links=self.links(),
-                        sources=dict(sorted(self.sources().items())), agencies=dict(self.agencies))
+                        sources=self.sources(), agencies=dict(self.agencies))
 
 
 def _dumps(record: DocumentRecord) -> bytes:

@@ -874,8 +874,8 @@ def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
 
 
 def _graph_worker_init(agencies: dict) -> None:
-    """A pass-2 worker is a new process, not a fork of the parent (whose memory holds the whole
-    registry): it is given the local agencies the parent's gazetteer learned instead."""
+    """A pass-2 worker is a new process, not a fork of the parent (whose heap it would copy as it
+    allocates): it is given the local agencies the parent's gazetteer learned instead."""
     from .pipeline import merge_gazetteer
 
     merge_gazetteer(agencies)
