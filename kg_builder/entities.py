@@ -571,81 +571,176 @@ class Entity:
     curated: bool = False
     parent: str | None = None        # group programme (curated)
     programme: str | None = None     # programme a project belongs to
-    mentions: list[tuple[str, EntityMention]] = field(default_factory=list)   # (source, mention)
+    mentions: list[tuple[str, EntityMention]] = field(default_factory=list)   # (source, mention); merge_entities only
     names: list[str] = field(default_factory=list)
+    places: set[str] = field(default_factory=set)     # place ids named in its mentions
 
 
 def _tokens(key: str) -> set[str]:
     return set(key.split())
 
 
-def merge_entities(docs: Iterable[ExtractedDocument]) -> dict[str, Entity]:
-    """One Entity per real programme/project/scheme across documents.
+@dataclass(frozen=True)
+class KeyUse:
+    """What the corpus-wide merge needs of one document's mentions sharing kind, comparison key
+    and curated id: how often each name is written, the places named, and the first programme
+    named ("… thuộc Chương trình X") as (mention index, start, programme id). A document's
+    uses are a few hundred bytes where its mentions (surface, status, section …) are kilobytes:
+    the streaming build keeps these between its passes."""
+    kind: str
+    key: str
+    curated: str | None
+    names: tuple[tuple[str, int], ...]
+    places: tuple[str, ...]
+    programme: tuple[int, int, str] | None
 
-    Mentions with a curated id join that entity; the others are clustered within their
-    kind when their comparison keys are equal or their token sets overlap strongly
-    (Jaccard ≥ 0.8, or one contains the other with ≥ 4 tokens). Ids are stable: the
-    curated id, else kind + slug of the cluster's smallest key.
+    @property
+    def ident(self) -> tuple[str, str, str | None]:
+        return self.kind, self.key, self.curated
+
+
+def mention_ident(em: EntityMention) -> tuple[str, str, str | None]:
+    """The part of a mention that decides its entity (the merge gives one id per ident)."""
+    return em.kind, em.key, em.curated
+
+
+def key_uses(mentions: Iterable[EntityMention]) -> list[KeyUse]:
+    """One document's mentions folded into KeyUse records (in order of first mention)."""
+    folded: dict[tuple, tuple[dict[str, int], set[str], list]] = {}
+    for i, em in enumerate(mentions):
+        names, places, prog = folded.setdefault(mention_ident(em), ({}, set(), []))
+        names[em.name] = names.get(em.name, 0) + 1
+        places.update(em.places)
+        if em.programme and not prog:
+            prog.append((i, em.start, em.programme))
+    return [KeyUse(k[0], k[1], k[2], tuple(names.items()), tuple(sorted(places)), prog[0] if prog else None)
+            for k, (names, places, prog) in folded.items()]
+
+
+class _KeyTotals:
+    """All documents' KeyUse records of one ident, summed."""
+    __slots__ = ("names", "places", "programme")
+
+    def __init__(self):
+        self.names: dict[str, int] = {}
+        self.places: set[str] = set()
+        self.programme: tuple | None = None     # (order, programme id): the first in merge order
+
+    def add(self, use: KeyUse, order: tuple) -> None:
+        for name, n in use.names:
+            self.names[name] = self.names.get(name, 0) + n
+        self.places.update(use.places)
+        if use.programme and (self.programme is None or order < self.programme[0]):
+            self.programme = (order, use.programme[2])
+
+
+class EntityIndex:
+    """The corpus-wide merge, fed a document at a time: memory grows with the distinct names in
+    the corpus, not with its documents or mentions.
+
+    Mentions with a curated id join that entity; the others are clustered within their kind
+    when their comparison keys are equal or their token sets overlap strongly (Jaccard ≥ 0.8,
+    or one contains the other with ≥ 4 tokens). Ids are stable: the curated id, else kind +
+    slug of the cluster's smallest key. A curated entity's programme, when its vocabulary
+    gives none, is the first one named in document order; a clustered entity's, the first in
+    order of key, source and offset.
     """
-    vocab = programme_vocab()
-    entities: dict[str, Entity] = {}
-    loose: list[tuple[str, EntityMention]] = []
+
+    def __init__(self):
+        self._totals: dict[tuple, _KeyTotals] = {}
+        self._documents = 0
+
+    def add(self, source: str, uses: Iterable[KeyUse]) -> None:
+        doc = self._documents
+        self._documents += 1
+        for use in uses:
+            totals = self._totals.get(use.ident)
+            if totals is None:
+                totals = self._totals[use.ident] = _KeyTotals()
+            prog = use.programme
+            order = () if prog is None else (doc, prog[0]) if use.curated else (source, prog[1])
+            totals.add(use, order)
+
+    def merge(self) -> tuple[dict[str, Entity], dict[tuple[str, str, str | None], str]]:
+        """(entity id -> Entity, mention ident -> entity id)."""
+        vocab = programme_vocab()
+        entities: dict[str, Entity] = {}
+        ids: dict[tuple, str] = {}
+        curated_first: dict[str, tuple] = {}
+        for ident in sorted(i for i in self._totals if i[2]):
+            totals = self._totals[ident]
+            ce = vocab.entities[ident[2]]
+            ent = entities.setdefault(ce.id, Entity(ce.id, ce.kind, ce.name, ce.name_en, True, ce.parent,
+                                                    ce.programme))
+            ids[ident] = ce.id
+            ent.names = sorted(set(ent.names) | set(totals.names))
+            ent.places |= totals.places
+            if totals.programme and (ce.id not in curated_first or totals.programme[0] < curated_first[ce.id]):
+                curated_first[ce.id] = totals.programme[0]
+                if not ce.programme:
+                    ent.programme = totals.programme[1]
+        clusters: list[list[tuple]] = []
+        ckeys: list[tuple[str, set[str]]] = []
+        postings: dict[tuple[str, str], list[int]] = {}     # (kind, token) -> clusters (candidate lookup)
+        for ident in sorted(i for i in self._totals if not i[2]):
+            kind, key, _ = ident
+            toks = _tokens(key)
+            hit = None
+            if toks:
+                counts: dict[int, int] = {}
+                for t in toks:
+                    plist = postings.get((kind, t), [])
+                    if len(plist) > 2000:       # a word in every name ("dự", "án") does not select
+                        continue
+                    for i in plist:
+                        counts[i] = counts.get(i, 0) + 1
+                for i in sorted(counts, key=lambda i: (-counts[i], i)):
+                    ktoks = ckeys[i][1]
+                    inter = len(toks & ktoks)
+                    union = len(toks | ktoks)
+                    if inter / union >= 0.8 or (min(len(toks), len(ktoks)) >= 4 and inter == min(len(toks), len(ktoks))
+                                                 and inter / union >= 0.6):
+                        hit = i
+                        break
+            if hit is None:
+                hit = len(clusters)
+                clusters.append([])
+                ckeys.append((kind, toks))
+                for t in toks:
+                    postings.setdefault((kind, t), []).append(hit)
+            clusters[hit].append(ident)
+        for members in clusters:
+            kind, first_key = members[0][0], min(i[1] for i in members)
+            eid = f"{kind}-{slugify(first_key)}"
+            counts = {}
+            for ident in members:
+                for name, n in self._totals[ident].names.items():
+                    counts[name] = counts.get(name, 0) + n
+            names = sorted(counts, key=lambda n: (-counts[n], len(n), n))
+            ent = Entity(eid, kind, names[0], None, False, names=sorted(counts))
+            for ident in members:       # in key order
+                totals = self._totals[ident]
+                ids[ident] = eid
+                ent.places |= totals.places
+                if totals.programme and not ent.programme:
+                    ent.programme = totals.programme[1]
+            entities[eid] = ent
+        return entities, ids
+
+
+def merge_entities(docs: Iterable[ExtractedDocument]) -> dict[str, Entity]:
+    """One Entity per real programme/project/scheme across documents (EntityIndex), with
+    each mention listed on its entity and given its id (em.entity_id)."""
+    docs = [d for d in docs if "entities" in d.extras]
+    index = EntityIndex()
     for doc in docs:
-        for em in doc.extras.get("entities", []):
-            if em.curated:
-                ce = vocab.entities[em.curated]
-                ent = entities.setdefault(ce.id, Entity(ce.id, ce.kind, ce.name, ce.name_en, True, ce.parent,
-                                                        ce.programme))
-                ent.mentions.append((doc.source, em))
-                em.entity_id = ce.id
-            else:
-                loose.append((doc.source, em))
-    clusters: list[list[tuple[str, EntityMention]]] = []
-    ckeys: list[tuple[str, set[str]]] = []
-    exact: dict[tuple[str, str], int] = {}
-    postings: dict[tuple[str, str], list[int]] = {}     # (kind, token) -> clusters (candidate lookup)
-    for src, em in sorted(loose, key=lambda x: (x[1].kind, x[1].key, x[0], x[1].start)):
-        toks = _tokens(em.key)
-        hit = exact.get((em.kind, em.key))
-        if hit is None and toks:
-            counts: dict[int, int] = {}
-            for t in toks:
-                plist = postings.get((em.kind, t), [])
-                if len(plist) > 2000:       # a word in every name ("dự", "án") does not select
-                    continue
-                for i in plist:
-                    counts[i] = counts.get(i, 0) + 1
-            for i in sorted(counts, key=lambda i: (-counts[i], i)):
-                ktoks = ckeys[i][1]
-                inter = len(toks & ktoks)
-                union = len(toks | ktoks)
-                if inter / union >= 0.8 or (min(len(toks), len(ktoks)) >= 4 and inter == min(len(toks), len(ktoks))
-                                             and inter / union >= 0.6):
-                    hit = i
-                    break
-        if hit is None:
-            hit = len(clusters)
-            clusters.append([])
-            ckeys.append((em.kind, toks))
-            for t in toks:
-                postings.setdefault((em.kind, t), []).append(hit)
-        clusters[hit].append((src, em))
-        exact.setdefault((em.kind, em.key), hit)
-    for members in clusters:
-        keys = sorted({em.key for _, em in members})
-        kind = members[0][1].kind
-        eid = f"{kind}-{slugify(keys[0])}"
-        names = sorted({em.name for _, em in members}, key=lambda n: (-sum(1 for _, e in members if e.name == n), len(n), n))
-        ent = Entity(eid, kind, names[0], None, False)
-        for src, em in members:
-            ent.mentions.append((src, em))
-            em.entity_id = eid
-            if em.programme and not ent.programme:
-                ent.programme = em.programme
-        entities[eid] = ent
+        index.add(doc.source, key_uses(doc.extras["entities"]))
+    entities, ids = index.merge()
+    for doc in docs:
+        for em in doc.extras["entities"]:
+            em.entity_id = ids[mention_ident(em)]
+            entities[em.entity_id].mentions.append((doc.source, em))
     for ent in entities.values():
-        ent.names = sorted({em.name for _, em in ent.mentions})
-        for _, em in ent.mentions:
-            if em.programme and not ent.programme:
-                ent.programme = em.programme
+        if not ent.curated:         # a cluster's mentions in merge order
+            ent.mentions.sort(key=lambda m: (m[1].key, m[0], m[1].start))
     return entities

@@ -583,7 +583,7 @@ def build_dataset(docs: Iterable[ExtractedDocument], registry: Registry,
     return ds
 
 
-REGISTRY_PIECE_RECORDS = 20_000      # records per piece of the streamed registry graph
+REGISTRY_PIECE_RECORDS = 5_000      # records per piece of the streamed registry graph
 
 
 def registry_pieces(docs: Iterable[ExtractedDocument], registry: "Registry | Resolver", base_iri: str | None = None,
@@ -593,8 +593,7 @@ def registry_pieces(docs: Iterable[ExtractedDocument], registry: "Registry | Res
     with the remaining records) the agencies and what the extensions add. The streaming build
     writes each piece out and drops it, so the corpus-wide graph is never held whole in memory;
     given a resolve.Resolver, the records are read from its database as they are written.
-    Runs the extensions' prepare()."""
-    docs = list(docs)
+    Runs the extensions' prepare(). `docs` is read more than once: a collection, not an iterator."""
     minter = Minter(base_iri)
     record_iris = _RecordIris(registry, minter)
     extensions = _extensions()

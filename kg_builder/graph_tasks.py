@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from .entities import merge_entities, place_gazetteer, programme_vocab
+from .entities import EntityIndex, KeyUse, key_uses, mention_ident, place_gazetteer, programme_vocab
 from .models import DocumentRecord, ExtractedDocument, Registry
 from .namespace import KG, KG_NS
 
@@ -35,8 +35,9 @@ _KIND_CLASS = {"programme": "ProgrammeInitiative", "project": "Project", "scheme
 _RELATION_KIND = {"implements": "implements", "based_on": "based-on"}
 INFERRED_GRAPH = "graph/inferred-drives"
 
-# state shared between prepare() and add_document() of one build
-_STATE: dict[str, Any] = {"entities": {}, "links": {}}
+# state shared between prepare() and add_document() of one build: the merged entities, the id
+# of each mention ident, the citation links
+_STATE: dict[str, Any] = {"entities": {}, "entity_ids": {}, "links": {}}
 
 
 def _kg(name: str) -> URIRef:
@@ -67,15 +68,39 @@ def place_iri(ctx, place_id: str) -> URIRef:
 
 # ----------------------------------------------------------------------------- prepare
 
+def _entity_uses(extras: dict) -> list[KeyUse]:
+    if "entity_uses" in extras:         # a streaming build's summary (registry_extras)
+        return extras["entity_uses"]
+    return key_uses(extras.get("entities", []))
+
+
 def prepare(docs: Iterable[ExtractedDocument], registry: Registry) -> None:
-    docs = [d for d in docs if "entities" in d.extras]
-    _STATE["entities"] = merge_entities(docs)
+    """Merge the programme/project mentions of all documents into entities (read once)."""
+    index = EntityIndex()
+    for d in docs:
+        uses = _entity_uses(d.extras)
+        if uses:
+            index.add(d.source, uses)
+    _STATE["entities"], _STATE["entity_ids"] = index.merge()
     _STATE["links"] = {(l.source, l.index): l for l in registry.links}
+
+
+def exported_state() -> dict:
+    """What a graph worker in another process needs of prepare()'s state (not the links:
+    each document brings its own in its sub-registry)."""
+    return {"entity_ids": _STATE["entity_ids"]}
+
+
+def import_state(state: dict) -> None:
+    _STATE.update(state)
 
 
 def _entity_id(em) -> str:
     if em.entity_id:
         return em.entity_id
+    merged = _STATE["entity_ids"].get(mention_ident(em))
+    if merged:
+        return merged
     if em.curated:
         return em.curated
     from .entities import slugify
@@ -312,8 +337,8 @@ def places_used(extras: dict) -> set[str]:
     used: set[str] = set()
     for t in extras.get("tasks", []):
         used.update(t.places)
-    for em in extras.get("entities", []):
-        used.update(em.places)
+    for use in _entity_uses(extras):
+        used.update(use.places)
     for pm in extras.get("places", []):
         used.add(pm.place_id)
     return used
@@ -321,13 +346,15 @@ def places_used(extras: dict) -> set[str]:
 
 def registry_extras(extras: dict) -> dict:
     """What prepare() and add_registry() need of a document's extras (the streaming build keeps
-    only this of every document between its passes): the entity mentions and the places used."""
-    return {"entities": extras.get("entities", []), "places_used": sorted(places_used(extras))}
+    only this of every document between its passes): its entity mentions folded by ident, and
+    the places used."""
+    return {"entity_uses": _entity_uses(extras), "places_used": sorted(places_used(extras))}
 
 
 def add_registry(g: Graph, docs: Iterable[ExtractedDocument], registry: Registry, ctx) -> None:
-    docs = list(docs)
-    entities = _STATE.get("entities") or merge_entities([d for d in docs if "entities" in d.extras])
+    if not _STATE.get("entities"):
+        prepare(docs, registry)
+    entities = _STATE["entities"]
     vocab = programme_vocab()
     for eid, ent in sorted(entities.items()):
         node = initiative_iri(ctx, eid)
@@ -345,8 +372,7 @@ def add_registry(g: Graph, docs: Iterable[ExtractedDocument], registry: Registry
         for parent in (ent.parent, ent.programme):
             if parent:
                 g.add((node, KG.partOfProgramme, initiative_iri(ctx, parent)))
-        places = {p for _, em in ent.mentions for p in em.places}
-        for pid in sorted(places):
+        for pid in sorted(ent.places):
             g.add((node, KG.place, place_iri(ctx, pid)))
     # the places used (and the units containing them)
     gaz = place_gazetteer()

@@ -873,27 +873,76 @@ def _extract_to_cache(args: tuple[str, str, int]) -> tuple:
     return ("ok", _slim(doc), str(cache), gazetteer_delta())
 
 
-def _graph_worker_init(agencies: dict) -> None:
+def _graph_worker_init(agencies: dict, states: dict) -> None:
     """A pass-2 worker is a new process, not a fork of the parent (whose heap it would copy as it
-    allocates): it is given the local agencies the parent's gazetteer learned instead."""
+    allocates): it is given the local agencies the parent's gazetteer learned instead, and
+    the state the graph extensions' prepare() left in the parent (exported_state)."""
+    from . import graph
     from .pipeline import merge_gazetteer
 
     merge_gazetteer(agencies)
+    for ext in graph._extensions():
+        if ext.__name__ in states:
+            ext.import_state(states[ext.__name__])
+
+
+def _extension_states() -> dict:
+    from . import graph
+
+    return {ext.__name__: ext.exported_state() for ext in graph._extensions() if hasattr(ext, "exported_state")}
+
+
+class _Heads:
+    """Pass 1's slim documents (header and the summary of the extras; no citations) in a SQLite
+    file of the build's temporary directory, read back in order as often as asked: nothing is
+    kept in memory per document between the passes."""
+
+    def __init__(self, path: Path):
+        import sqlite3
+
+        self._db = sqlite3.connect(path)
+        self._db.execute("CREATE TABLE heads (n INTEGER PRIMARY KEY, cache TEXT, source TEXT, issuer TEXT, "
+                         "body BLOB)")
+        self._count = 0
+
+    def append(self, cache: str, doc) -> None:
+        import pickle
+        import zlib
+
+        self._db.execute("INSERT INTO heads VALUES (?, ?, ?, ?, ?)",
+                         (self._count, cache, doc.source, doc.header.issuer_id,
+                          zlib.compress(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), 1)))
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator:
+        import pickle
+        import zlib
+
+        for (body,) in self._db.execute("SELECT body FROM heads ORDER BY n"):
+            yield pickle.loads(zlib.decompress(body))
+
+    def documents(self) -> Iterator[tuple[str, str, str | None]]:
+        """(cache file, source, issuer id) of each document, in order."""
+        yield from self._db.execute("SELECT cache, source, issuer FROM heads ORDER BY n")
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def _graph_job(task: tuple) -> tuple:
     """Pass 2: one document's named graphs as N-Quads (with their content hashes), from its
-    cached extraction, its part of the registry and its extras as the extensions' prepare()
-    completed them across documents; and what it adds to the registry graph, as N-Triples."""
+    cached extraction and its part of the registry (the extensions' corpus-wide state being
+    prepared); and what it adds to the registry graph, as N-Triples."""
     import pickle
     import zlib
 
     from . import graph
 
-    cache_file, registry, extras, base_iri, reason, global_graphs = task
+    cache_file, registry, base_iri, reason, global_graphs = task
     doc = pickle.loads(zlib.decompress(Path(cache_file).read_bytes()))
-    if extras:
-        doc.extras.update(extras)
     ds = graph.build_dataset([doc], registry, base_iri=base_iri, corpus=False)
     out = []
     minter = graph.Minter(base_iri)
@@ -1084,10 +1133,11 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
     # resolution runs in a database in the temporary directory, fed as documents are extracted
     with tempfile.TemporaryDirectory(prefix=".build-", dir=root) as cachedir, \
             resolve.Resolver(Path(cachedir) / "resolve.sqlite") as resolver:
-        # pass 1: extract; what stays in memory of a document is its header and the summary of
-        # its extras (`heads`): the graphs made from all documents together (the registry
-        # graph, and any the graph extensions declare) depend on those, not on text or citations
-        heads, caches = [], []
+        # pass 1: extract; what is kept of a document apart from its cached extraction is its
+        # header and the summary of its extras (`heads`, on disk): the graphs made from all
+        # documents together (the registry graph, and any the graph extensions declare) depend
+        # on those, not on text or citations
+        heads = _Heads(Path(cachedir) / "heads.sqlite")
         tasks = [(str(f), cachedir, i) for i, f in enumerate(files)]
         results = map(_extract_to_cache, tasks) if jobs <= 1 else None
         pool = _pool(jobs) if jobs > 1 else None
@@ -1102,8 +1152,7 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                     problems.append(value)
                 else:
                     resolver.add_document(value)
-                    heads.append(dataclasses.replace(value, citations=[]))
-                    caches.append(cache)
+                    heads.append(cache, dataclasses.replace(value, citations=[]))
                 if progress:
                     progress(fname)
         finally:
@@ -1116,8 +1165,6 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         stats.update(resolver.counts())
         from .gazetteer import Gazetteer
 
-        extras = {c: h.extras for c, h in zip(caches, heads) if h.extras}
-        documents = [(c, h.source, h.header.issuer_id) for c, h in zip(caches, heads)]
         minter = graph.Minter(base_iri)
         reg_iri = str(minter.registry_graph())
         global_graphs = {reg_iri} | {
@@ -1125,15 +1172,15 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
         registry_file = _GraphFile(Path(cachedir) / "registry.nq", reg_iri)
         # this also runs the extensions' prepare() on all documents (state kept for pass 2)
         other_graphs = _write_corpus_graphs(heads, resolver, base_iri, reason, registry_file)
-        del heads
-        tasks = ((cache, resolver.sub_registry(source, issuer), extras.get(cache), base_iri, reason, global_graphs)
-                 for cache, source, issuer in documents)
+        tasks = ((cache, resolver.sub_registry(source, issuer), base_iri, reason, global_graphs)
+                 for cache, source, issuer in heads.documents())
         counts = {"added": 0, "replaced": 0, "unchanged": 0, "removed": 0}
         taken: set[str] = set(global_graphs)
         try:
             with open_batch(root, fresh=fresh, _lock=False) as st:
                 before = set(st.named_graphs())
-                pool = _pool(jobs, "spawn", _graph_worker_init, (dict(getattr(Gazetteer.default(), "_instances", {})),)) \
+                pool = _pool(jobs, "spawn", _graph_worker_init,
+                             (dict(getattr(Gazetteer.default(), "_instances", {})), _extension_states())) \
                     if jobs > 1 else None
                 try:
                     results = _in_order(pool, _graph_job, tasks, 4 * jobs) if pool else map(_graph_job, tasks)
@@ -1170,6 +1217,7 @@ def _stream_build(files, root, base_iri, jobs, reason, progress, problems, fresh
                 counts["quads"] = len(st)
         finally:
             registry_file.close()
+            heads.close()
     counts["path"] = str(root)
     counts["bytes"] = du(root)
     stats["store"] = counts
