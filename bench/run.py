@@ -8,7 +8,9 @@ into a fresh store (`kg build --no-export`, the streaming path) with 1 and 2 wor
 each build in its own process so its peak memory can be measured. Then, on the stores built:
 
 * latency (median and p95 over --repeat runs) of every stored query (queries/*.rq, with the
-  parameters of each `# example:` line) on the largest store, and on the N=1000 store;
+  parameters of each `# example:` line) on the largest store, and on the N=1000 store: the
+  first page of --page rows (100; as `kg query --limit` and `kg serve ?limit=` ask for it),
+  or the whole answer with --page 0;
 * the same queries on an in-memory rdflib Dataset of the N=1000 store (the ratio baseline);
 * validation time of one new document against the largest store (kg_builder.validate).
 
@@ -216,7 +218,7 @@ def query_cases() -> list[tuple[str, dict]]:
     return cases
 
 
-def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float) -> dict:
+def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float, page: int | None = None) -> dict:
     """time_queries for one case in a forked child (sharing `ds` copy-on-write), given up after
     `timeout` seconds: an in-memory rdflib query cannot be interrupted in-process."""
     import multiprocessing as mp
@@ -225,7 +227,7 @@ def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float
     parent, child = ctx.Pipe(duplex=False)
 
     def work():
-        child.send(time_queries(ds, [(name, params)], repeat)[0])
+        child.send(time_queries(ds, [(name, params)], repeat, page=page)[0])
 
     proc = ctx.Process(target=work)
     proc.start()
@@ -237,31 +239,32 @@ def _time_case_in_child(ds, name: str, params: dict, repeat: int, timeout: float
                    "runs": 0, "timeout_s": timeout}
 
 
-def child_query(store: str, name: str, params: str, repeat: int) -> None:
+def child_query(store: str, name: str, params: str, repeat: int, page: int | None) -> None:
     from kg_builder.store import Store
 
     with Store(store, read_only=True) as st:
-        print("RESULT " + json.dumps(time_queries(st.dataset(), [(name, json.loads(params))], repeat)[0]))
+        print("RESULT " + json.dumps(time_queries(st.dataset(), [(name, json.loads(params))], repeat, page=page)[0]))
 
 
-def time_store_queries(store: Path, cases, repeat: int, timeout: float) -> list[dict]:
+def time_store_queries(store: Path, cases, repeat: int, timeout: float, page: int | None = None) -> list[dict]:
     """time_queries on the store, each case in a new process (opening the store read-only),
     given up after `timeout` seconds."""
     out = []
     for name, params in cases:
         try:
-            out.append(_child(f"query {name} {params}", ["--child-query", store, name, json.dumps(params), repeat],
-                              timeout=timeout))
+            out.append(_child(f"query {name} {params}", ["--child-query", store, name, json.dumps(params), repeat,
+                                                          page or 0], timeout=timeout))
         except subprocess.TimeoutExpired:
-            out.append({"query": name, "params": params, "rows": None, "median_ms": None, "p95_ms": None,
-                        "runs": 0, "timeout_s": timeout})
+            out.append({"query": name, "params": params, "page": page, "rows": None, "median_ms": None,
+                        "p95_ms": None, "runs": 0, "timeout_s": timeout})
     return out
 
 
-def time_queries(ds, cases, repeat: int, timeout: float | None = None) -> list[dict]:
+def time_queries(ds, cases, repeat: int, timeout: float | None = None, page: int | None = None) -> list[dict]:
+    """Median and p95 of each case: the whole answer, or its first `page` rows (query.apply_page)."""
     from kg_builder import query as kgq
     if timeout:
-        return [_time_case_in_child(ds, name, params, repeat, timeout) for name, params in cases]
+        return [_time_case_in_child(ds, name, params, repeat, timeout, page) for name, params in cases]
     out = []
     for name, params in cases:
         q = kgq.load_query(name)
@@ -270,7 +273,7 @@ def time_queries(ds, cases, repeat: int, timeout: float | None = None) -> list[d
         i = 0
         while i < runs:
             t = time.perf_counter()
-            res = kgq.run(ds, q, params)
+            res = kgq.run(ds, q, params, limit=page)
             rows = len(res.graph) if res.type in ("CONSTRUCT", "DESCRIBE") else (1 if res.type == "ASK" else len(list(res)))
             dt = time.perf_counter() - t
             if i:                                       # the first run warms caches
@@ -280,7 +283,7 @@ def time_queries(ds, cases, repeat: int, timeout: float | None = None) -> list[d
             i += 1
         times.sort()
         p95 = times[min(len(times) - 1, max(0, int(round(0.95 * len(times))) - 1))]
-        out.append({"query": name, "params": params, "rows": rows, "median_ms": round(statistics.median(times) * 1e3, 2),
+        out.append({"query": name, "params": params, "page": page, "rows": rows, "median_ms": round(statistics.median(times) * 1e3, 2),
                     "p95_ms": round(p95 * 1e3, 2), "runs": len(times)})
     return out
 
@@ -328,7 +331,10 @@ def main() -> None:
                     help="give up a stored query on the rdflib baseline after this many seconds")
     ap.add_argument("--child-build", nargs=4, metavar=("INPUTS", "STORE", "JOBS", "PROFILE"), help=argparse.SUPPRESS)
     ap.add_argument("--child-replicate", nargs=3, metavar=("SOURCE", "STORE", "N"), help=argparse.SUPPRESS)
-    ap.add_argument("--child-query", nargs=4, metavar=("STORE", "NAME", "PARAMS", "REPEAT"), help=argparse.SUPPRESS)
+    ap.add_argument("--child-query", nargs=5, metavar=("STORE", "NAME", "PARAMS", "REPEAT", "PAGE"), help=argparse.SUPPRESS)
+    ap.add_argument("--page", type=int, default=100,
+                    help="time the first page of this many rows of each answer, as kg query --limit and "
+                         "kg serve ?limit= ask for it (0: the whole answer)")
     ap.add_argument("--query-timeout", type=float, default=300.0,
                     help="give up a stored query case on a store after this many seconds (all its runs)")
     a = ap.parse_args()
@@ -341,8 +347,8 @@ def main() -> None:
         child_replicate(source, store, int(n))
         return
     if a.child_query:
-        store, name, params, repeat = a.child_query
-        child_query(store, name, params, int(repeat))
+        store, name, params, repeat, page = a.child_query
+        child_query(store, name, params, int(repeat), int(page) or None)
         return
 
     from rich.console import Console
@@ -420,7 +426,7 @@ def main() -> None:
     cases = query_cases()
     for n in sorted({max(stores)} | ({1000, a.baseline_n} & set(stores))) if "queries" in a.phases else ():
         con.print(f"timing {len(cases)} stored-query cases on the N={n} store ...")
-        results["queries"][str(n)] = time_store_queries(stores[n], cases, a.repeat, a.query_timeout)
+        results["queries"][str(n)] = time_store_queries(stores[n], cases, a.repeat, a.query_timeout, a.page or None)
         _write(results)
     if "baseline" in a.phases:
         base_n = a.baseline_n if a.baseline_n in stores else min(stores)
@@ -430,7 +436,7 @@ def main() -> None:
             load_s = time.perf_counter() - t
         n_triples = len(mem)
         con.print(f"timing the same queries on an in-memory rdflib Dataset (N={base_n}, {n_triples} triples) ...")
-        rd = time_queries(mem, cases, max(2, a.repeat // 3), timeout=a.baseline_timeout)
+        rd = time_queries(mem, cases, max(2, a.repeat // 3), timeout=a.baseline_timeout, page=a.page or None)
         del mem
         results["rdflib_baseline"] = {"n": base_n, "triples": n_triples, "load_seconds": round(load_s, 2),
                                       "timeout_s": a.baseline_timeout, "queries": rd}
@@ -471,7 +477,8 @@ def _print_tables(con, results: dict) -> None:
     baseline = results["rdflib_baseline"] or {}
     base = {(r["query"], json.dumps(r["params"])): r for r in baseline.get("queries", [])}
     for n, rows in results["queries"].items():
-        t = Table(title=f"stored queries on the N={n} store (ms)")
+        page = next((r.get("page") for r in rows), None)
+        t = Table(title=f"stored queries on the N={n} store (ms; {f'first page of {page} rows' if page else 'whole answers'})")
         for c in ("query", "params", "rows", "median", "p95", f"rdflib N={baseline.get('n', '-')} median",
                   "rdflib / store"):
             t.add_column(c, justify="right")

@@ -163,7 +163,9 @@ def query(name: str = typer.Argument(..., help="A stored query name (see `kg que
           store: Optional[Path] = typer.Option(None, "--store", help="Query this persistent store (default data/store, env KG_STORE)."),
           endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Query an external SPARQL endpoint instead (via SPARQLWrapper)."),
           user: Optional[str] = typer.Option(None, "--user", help="User for the external endpoint."),
-          password: Optional[str] = typer.Option(None, "--password", envvar="KG_ENDPOINT_PASSWORD", help="Password (env KG_ENDPOINT_PASSWORD).")):
+          password: Optional[str] = typer.Option(None, "--password", envvar="KG_ENDPOINT_PASSWORD", help="Password (env KG_ENDPOINT_PASSWORD)."),
+          limit: Optional[int] = typer.Option(None, "--limit", min=1, help="One page of the answer: at most this many rows (of the rows the query pages by)."),
+          offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows first (with --limit: the next page).")):
     """Run a stored SPARQL query (or a .rq file) over the store, a graph file or an external endpoint."""
     from . import export, query as q
     from .store import Store, default_store_path
@@ -175,7 +177,8 @@ def query(name: str = typer.Argument(..., help="A stored query name (see `kg que
         from rdflib import Graph
         from .namespace import PREFIXES
         from .push import remote_query
-        result = remote_query(endpoint, stored.text, {str(k): v for k, v in bindings.items()}, user=user,
+        result = remote_query(endpoint, q.apply_page(stored.text, limit, offset),
+                              {str(k): v for k, v in bindings.items()}, user=user,
                               password=password, prefixes={k: str(v) for k, v in PREFIXES.items()})
         ds = Graph()
         for k, v in PREFIXES.items():
@@ -184,10 +187,10 @@ def query(name: str = typer.Argument(..., help="A stored query name (see `kg que
         from .namespace import bind_prefixes
         ds = Store(store, read_only=True).dataset()
         bind_prefixes(ds)
-        result = q.run(ds, stored, params)
+        result = q.run(ds, stored, params, limit, offset)
     else:
         ds = export.load_dataset(graph or DEFAULT_BUILD / "graph.trig")
-        result = q.run(ds, stored, params)
+        result = q.run(ds, stored, params, limit, offset)
     if format is QueryFormat.csv:
         sys.stdout.write(q.format_csv(result))
     elif format is QueryFormat.json:
@@ -729,8 +732,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
         sys.exit(130)
-    except (typer.BadParameter, typer.Abort) as exc:  # pragma: no cover - click formats these
-        err.print(f"error: {exc}")
+    except (typer.BadParameter, typer.Abort) as exc:
+        # format_message names the option ("Invalid value for '--limit': …"); str() does not
+        err.print(f"error: {exc.format_message() if hasattr(exc, 'format_message') else exc}", highlight=False)
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
         # click's usage errors (typer >= 0.20 vendors click as typer._click: no import of it)

@@ -456,6 +456,9 @@ def _add_mentions(g: Graph, doc: ExtractedDocument, node: URIRef, ctx: GraphCont
                     add((iri, KG.candidate, cand))
     for relation, target in sorted(edges):
         add((node, relation, target))
+    # the counts listings show, kept with the document (replaced with it by kg add)
+    add((node, KG.mentionCount, lit_int(len(seen))))
+    add((node, KG.citedDocumentCount, lit_int(len({target for _, target in edges}))))
 
 
 def _add_agency(g: Graph, agency_id: str, agencies: _Agencies, minter: Minter, done: set[str]) -> None:

@@ -111,6 +111,8 @@ class KG(DefinedNamespace):
     signer: URIRef
     source: URIRef
     sourcePath: URIRef
+    mentionCount: URIRef
+    citedDocumentCount: URIRef
     start: URIRef
     subject: URIRef
     symbol: URIRef

@@ -23,6 +23,9 @@ line are turned into RDF terms, never spliced into the query text:
 
 Queries run over the union of the named graphs.
 
+Pages. `limit` / `offset` (kg query --limit/--offset, `kg serve` ?limit=&offset=) ask for one
+page of an answer; a `#page ORDER BY ...` line marks where a query chooses its page (apply_page).
+
 Hint lines. A line of the query body `#+name[,name...] PATTERN`, e.g.
 
     #+identifier ?doc eli:id_local ?identifier .
@@ -271,6 +274,32 @@ def apply_hints(text: str, given) -> str:
     return _HINT.sub(apply, text)
 
 
+_PAGE = re.compile(r"^([ \t]*)#page\b([^\n]*)$", re.M)
+
+
+def apply_page(text: str, limit: int | None = None, offset: int = 0) -> str:
+    """The query text asking for one page of its answer: `limit` rows from row `offset`.
+
+    A query whose answer is large chooses its page where that is cheap: a line
+    `#page ORDER BY ...` in the sub-select that picks the rows to show (the documents, the
+    cited documents …) becomes `ORDER BY ... LIMIT n OFFSET m` there, and the outer query
+    decorates that page only (a page may then hold more than `limit` rows, when a chosen row
+    has several values of a decoration). Without a page the line stays a comment: the
+    sub-select is not ordered (some engines refuse an ordered sub-select without a LIMIT) and
+    the outer ORDER BY orders the whole answer. A query without such a line gets LIMIT /
+    OFFSET at its end."""
+    if limit is None and not offset:
+        return text
+    if limit is not None and limit < 1:
+        raise QueryError(f"page size must be at least 1 (got {limit})")
+    if offset < 0:
+        raise QueryError(f"page offset must not be negative (got {offset})")
+    clause = ((f"LIMIT {limit} " if limit is not None else "") + (f"OFFSET {offset}" if offset else "")).strip()
+    if _PAGE.search(text):
+        return _PAGE.sub(lambda m: m.group(1) + " ".join(filter(None, (m.group(2).strip(), clause))), text, count=1)
+    return text.rstrip() + "\n" + clause + "\n"
+
+
 def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
@@ -282,17 +311,19 @@ def _queryable(graph: Graph | Dataset) -> Graph:
 
 
 def run(graph: Graph | Dataset | ConjunctiveGraph, query: str | StoredQuery,
-        params: dict[str, str] | None = None) -> Result:
-    """Run a query (text or StoredQuery) over the union of the graphs, parameters bound as terms."""
+        params: dict[str, str] | None = None, limit: int | None = None, offset: int = 0) -> Result:
+    """Run a query (text or StoredQuery) over the union of the graphs, parameters bound as terms;
+    one page of the answer when `limit` / `offset` are given (apply_page)."""
     if isinstance(query, str):
         query = parse_header(query)
     bindings = bind_params(query, params)
     from .export import quiet_rdflib
 
     ns = {k: v for k, v in PREFIXES.items()}
+    paged = apply_page(query.text, limit, offset)
     try:
         with quiet_rdflib():
-            text = apply_hints(query.text, {str(k): v.n3() for k, v in bindings.items()})
+            text = apply_hints(paged, {str(k): v.n3() for k, v in bindings.items()})
             result = _queryable(graph).query(text, initBindings=bindings, initNs=ns)
             if result.type == "SELECT":
                 result.bindings   # evaluate now (rdflib is lazy), inside the try

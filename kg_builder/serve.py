@@ -6,7 +6,8 @@ Standard library only (http.server.ThreadingHTTPServer). Routes:
     GET  /sparql?query=...  SPARQL 1.1 Protocol query (also default-graph-uri / named-graph-uri)
     POST /sparql            form (query=... or update=...) or application/sparql-query|update body
     GET  /queries           the stored queries (queries/*.rq): name, title, params, url
-    GET  /queries/NAME?p=v  run one stored query; parameters bound as RDF terms
+    GET  /queries/NAME?p=v  run one stored query; parameters bound as RDF terms; limit= and
+                            offset= ask for one page of the answer (query.apply_page)
     GET  /graphs            the named graphs with their triple counts and sources
 
 Results by content negotiation (Accept header, or a `format`/`output` parameter): SELECT/ASK as
@@ -574,12 +575,14 @@ class Handler(BaseHTTPRequestHandler):
         q = _stored_queries().get(name)
         if q is None:
             return self._send(error(404, f"no stored query {name!r} (see /queries)"))
-        given = {k: v[-1] for k, v in params.items() if k not in ("format", "output", "results")}
+        given = {k: v[-1] for k, v in params.items() if k not in ("format", "output", "results", "limit", "offset")}
         try:
             bindings = kgquery.bind_params(q, given)
+            limit = _count_param(params, "limit", 1)
+            text = kgquery.apply_page(q.text, limit, _count_param(params, "offset", 0) or 0)
         except KGError as exc:
             return self._send(error(400, str(exc)))
-        job = self._job(q.text, params)
+        job = self._job(text, params)
         job["params"] = {str(k): v for k, v in bindings.items()}
         job["prefixes"] = {k: str(v) for k, v in PREFIXES.items()}
         self._send(self.server.pool.run(job, self.server.config.timeout))
@@ -591,6 +594,16 @@ class Handler(BaseHTTPRequestHandler):
             names = st.named_graphs()
         self._json({"graphs": [{"graph": g, "triples": info.get(g, {}).get("triples"),
                                 "source": info.get(g, {}).get("source")} for g in names]})
+
+
+def _count_param(params: dict[str, list[str]], name: str, least: int) -> int | None:
+    """A page parameter of a stored-query request (?limit=100&offset=200)."""
+    if name not in params:
+        return None
+    value = params[name][-1]
+    if not value.isdigit() or int(value) < least:
+        raise KGError(f"{name} must be an integer of at least {least} (got {value!r})")
+    return int(value)
 
 
 def make_server(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, **kwargs: Any) -> SparqlServer:

@@ -90,6 +90,10 @@ def test_query_and_export_commands(cli_build, tmp_path):
     res = runner.invoke(app, ["query", "documents", "--graph", str(out), "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert len(res.stdout.strip().splitlines()) == 6
+    res = runner.invoke(app, ["query", "documents", "--graph", str(out), "--format", "csv", "--limit", "2",
+                              "--offset", "4"])
+    assert res.exit_code == 0, res.output
+    assert len(res.stdout.strip().splitlines()) == 2      # header and the fifth document
     res = runner.invoke(app, ["queries", "--format", "json"])
     assert {"citing-documents", "most-cited", "documents"} <= {q["name"] for q in json.loads(res.stdout)}
     res = runner.invoke(app, ["export", "--format", "nq", "--graph", str(out / "graph.trig")])
@@ -106,6 +110,7 @@ def test_query_and_export_commands(cli_build, tmp_path):
     (["query", "no-such-query"], "unknown query"),
     (["query", "most-cited", "--param", "type=Directive"], "not an IRI"),
     (["query", "citing-documents", "--param", "year"], "expected NAME=VALUE"),
+    (["query", "documents", "--limit", "0"], "--limit"),
     (["export", "--format", "ttl", "--graph", "/nonexistent/graph.trig"], "no such graph file"),
 ])
 def test_cli_errors_are_one_line(cli_build, args, message):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from kg_builder import query as q
 from kg_builder.errors import QueryError
@@ -43,14 +43,17 @@ def test_every_stored_query_has_a_complete_header():
             assert p.description, f"{s.name}: ?{p.name} has no description"
             assert p.type in (None, "iri") or p.type.startswith("xsd:"), (s.name, p.type)
         for example in s.examples:
-            # each example is a valid shell command: `kg query NAME [--param k=v]... [--format F]`
+            # each example is a valid shell command: `kg query NAME [--param k=v]... [--format F] [--limit N]`
             argv = shlex.split(example)
             assert argv[:3] == ["kg", "query", s.name], example
             rest, given = argv[3:], {}
             while rest:
                 opt = rest.pop(0)
-                assert opt in ("--param", "-p", "--format", "-f", "--graph", "-g") and rest, example
+                assert opt in ("--param", "-p", "--format", "-f", "--graph", "-g", "--limit", "--offset") \
+                    and rest, example
                 value = rest.pop(0)
+                if opt in ("--limit", "--offset"):
+                    assert value.isdigit(), example
                 if opt in ("--param", "-p"):
                     name, sep, v = value.partition("=")
                     assert sep, example
@@ -202,6 +205,33 @@ def test_documents_lists_the_five_sources(corpus_dataset):
     assert q1["date"] == Literal("2023-03", datatype=XSD.gYearMonth)
     assert str(q1["type"]) == "Report"
     assert all(r["mentions"].toPython() > 0 for r in found)
+
+
+def test_documents_counts_are_those_of_the_mentions(corpus_dataset):
+    # kg:mentionCount / kg:citedDocumentCount, written with each document, against its mentions
+    for r in rows(corpus_dataset, "documents"):
+        mentions = set(corpus_dataset.subjects(KG.source, r["doc"])) & set(corpus_dataset.subjects(RDF.type, KG.Mention))
+        cited = {c for m in mentions for c in corpus_dataset.objects(m, KG.mentions)} - {r["doc"]}
+        assert r["mentions"].toPython() == len(mentions) > 0
+        assert r["citedDocuments"].toPython() == len(cited)
+
+
+def test_pages_of_an_answer(corpus_dataset):
+    whole = rows(corpus_dataset, "documents")
+    stored = q.load_query("documents")
+    pages = [[{str(k): v for k, v in r.asdict().items()} for r in q.run(corpus_dataset, stored, {}, limit=2, offset=o)]
+             for o in (0, 2, 4, 6)]
+    assert [len(p) for p in pages] == [2, 2, 1, 0]
+    assert [r for p in pages for r in p] == whole
+    # the page is chosen where the query marks it; without a mark, LIMIT/OFFSET end the query
+    marked = "SELECT ?s WHERE {\n  { SELECT ?s WHERE { ?s ?p ?o }\n    #page ORDER BY ?s\n  }\n}"
+    assert "\n    ORDER BY ?s LIMIT 3 OFFSET 6\n" in q.apply_page(marked, 3, 6)
+    assert q.apply_page(marked) == marked
+    assert q.apply_page("SELECT * WHERE { ?s ?p ?o }", 5).rstrip().endswith("LIMIT 5")
+    assert q.apply_page("SELECT * WHERE { ?s ?p ?o }", None, 5).rstrip().endswith("OFFSET 5")
+    for limit, offset in ((0, 0), (2, -1)):
+        with pytest.raises(QueryError):
+            q.apply_page(marked, limit, offset)
 
 
 # --- parameters ------------------------------------------------------------------------------

@@ -244,6 +244,19 @@ def test_stored_queries_over_http_match_the_store(corpus_store):
         assert len(rows) - 1 == len(local) >= 1
         st_, _h, body = _get(f"{srv.url}/queries/citing-documents?nosuchparam=1")
         assert st_ == 400
+        # pages: limit= and offset= choose the rows, in the query's order
+        q = next(q for q in kgq.list_queries() if q.name == "documents")
+        whole = [str(r["doc"]) for r in kgq.run(st.dataset(), q, {})]
+        pages = []
+        for offset in range(0, len(whole), 2):
+            st_, _h, body = _get(f"{srv.url}/queries/documents?limit=2&offset={offset}")
+            assert st_ == 200
+            pages.append([b["doc"]["value"] for b in json.loads(body)["results"]["bindings"]])
+        assert [len(p) for p in pages[:-1]] == [2] * (len(pages) - 1)
+        assert [d for p in pages for d in p] == whole
+        for bad in ("limit=0", "limit=x", "offset=-1"):
+            st_, _h, body = _get(f"{srv.url}/queries/documents?{bad}")
+            assert st_ == 400 and bad.split("=")[0].encode() in body, (bad, body)
         st.close()
     finally:
         srv.shutdown()
