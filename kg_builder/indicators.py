@@ -948,6 +948,20 @@ def _lines(text: str, lo: int, hi: int) -> list[_Cell]:
     return out
 
 
+def _header_lines(lines: list[_Cell], i: int, row_begins) -> tuple[list[_Cell], int]:
+    """A table's header: lines[i] and the non-empty lines after it (12 at most) until one of
+    which `row_begins(stripped text)` holds; and the index where the body starts."""
+    header, j = [lines[i]], i + 1
+    while j < len(lines) and len(header) < 12:
+        t = lines[j].text.strip()
+        if t:
+            if row_begins(t):
+                break
+            header.append(lines[j])
+        j += 1
+    return header, j
+
+
 def find_tables(text: str, body_end: int) -> list[tuple[int, int, list[_Cell], list[_Cell]]]:
     """(start, end, header cells, body cells) of every one-cell-per-line table."""
     lines = _lines(text, 0, body_end)
@@ -958,38 +972,17 @@ def find_tables(text: str, body_end: int) -> list[tuple[int, int, list[_Cell], l
         first = lines[i].text.strip()
         if _HEADER_START.match(first):
             # header: the short non-empty lines up to the first row start (roman or small integer)
-            j = i + 1
-            header = [lines[i]]
-            while j < n and len(header) < 12:
-                t = lines[j].text.strip()
-                if not t:
-                    j += 1
-                    continue
-                if _ROMAN.match(t) or _INDEX.match(t):
-                    break
-                if len(t) > 80:
-                    break
-                header.append(lines[j])
-                j += 1
+            header, j = _header_lines(lines, i, lambda t: bool(_ROMAN.match(t) or _INDEX.match(t)) or len(t) > 80)
             names = [norm(h.text) for h in header]
             if len(header) < 3 or not any(re.search(r"\bchỉ tiêu\b|\bnội dung\b", x) for x in names[1:3]):
                 i += 1
                 continue
         elif _NAME_HEADER.match(first):
-            # no STT column: "Chỉ tiêu" then the cells that read as column headers
-            j = i + 1
-            header = [lines[i]]
-            while j < n and len(header) < 12:
-                t = lines[j].text.strip()
-                if not t:
-                    j += 1
-                    continue
-                if len(t) > 60 or _classify_header(t, None).role in ("skip", "name", "index") \
-                        or parse_value(t, None) is not None or scheme().match(t) is not None \
-                        or scheme().unit_of(t) is not None:
-                    break      # the first row has begun
-                header.append(lines[j])
-                j += 1
+            # no STT column: "Chỉ tiêu" then the cells that read as column headers, until the
+            # first row has begun
+            header, j = _header_lines(lines, i, lambda t: len(t) > 60 or _classify_header(t, None).role in (
+                "skip", "name", "index") or parse_value(t, None) is not None or scheme().match(t) is not None
+                or scheme().unit_of(t) is not None)
             if len(header) < 3 or not any(_classify_header(h.text, None).role == "value" for h in header[1:]):
                 i += 1
                 continue

@@ -271,6 +271,18 @@ class _Index:
         return out
 
 
+def _visit(ds: Graph, ix: "_Index", seen: set[URIRef], n: URIRef, too_deep: bool, relation: str | None,
+           ev: list[Evidence]) -> tuple[TraceNode, bool]:
+    """A tree node for `n`, and whether to expand it: each node is expanded once (a later visit
+    is marked repeated), and not below the depth limit."""
+    tn = TraceNode(str(n), ix.kind(n), node_label(ds, n), relation, ev)
+    if n in seen:
+        tn.repeated = True
+        return tn, False
+    seen.add(n)
+    return tn, not too_deep
+
+
 def trace_tree(ds: Graph, root: URIRef, max_depth: int = 8, leaves: bool = True,
                index: _Index | None = None) -> TraceNode:
     """Everything `root` drives, as a tree (each node expanded once; later visits are marked)."""
@@ -278,12 +290,8 @@ def trace_tree(ds: Graph, root: URIRef, max_depth: int = 8, leaves: bool = True,
     seen: set[URIRef] = set()
 
     def build(n: URIRef, depth: int, relation: str | None, ev: list[Evidence]) -> TraceNode:
-        tn = TraceNode(str(n), ix.kind(n), node_label(ds, n), relation, ev)
-        if n in seen:
-            tn.repeated = True
-            return tn
-        seen.add(n)
-        if depth >= max_depth:
+        tn, expand = _visit(ds, ix, seen, n, depth >= max_depth, relation, ev)
+        if not expand:
             return tn
         kind = tn.kind
         if kind in ("document", "task") or n == root:
@@ -319,12 +327,8 @@ def reverse_tree(ds: Graph, start: URIRef, max_depth: int = 8, index: _Index | N
     seen: set[URIRef] = set()
 
     def build(n: URIRef, depth: int, relation: str | None, ev: list[Evidence]) -> TraceNode:
-        tn = TraceNode(str(n), ix.kind(n), node_label(ds, n), relation, ev)
-        if n in seen:
-            tn.repeated = True
-            return tn
-        seen.add(n)
-        if depth >= max_depth:
+        tn, expand = _visit(ds, ix, seen, n, depth >= max_depth, relation, ev)
+        if not expand:
             return tn
         for y in sorted(ix.up.get(n, ()), key=str):
             rel, evs = ix.edge(y, n)
