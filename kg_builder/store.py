@@ -1106,11 +1106,12 @@ def stream_build(files: list[Path], path: str | Path | None = None, base_iri: st
     """Build straight into the store, one document graph at a time (bounded memory).
 
     Pass 1 extracts every file (in `jobs` processes), keeping each full result compressed in a
-    temporary directory, its header and citations in the resolver's database there and only the
-    header (and the summary of its extras) in memory; the registry is resolved in that database
-    and read from it a part at a time; pass 2 builds each document's named graph (in `jobs`
-    processes) and the store's bulk loader takes it at once. Nothing grows with the corpus in
-    memory but the headers (and, with `reason`, the registry graph, reasoned over whole).
+    temporary directory, its header and citations in the resolver's database there and its
+    header and the summary of its extras in a second database (`_Heads`); the registry is
+    resolved in the first and read from it a part at a time; pass 2 builds each document's named
+    graph (in `jobs` processes) and the store's bulk loader takes it at once. What grows with
+    the corpus in memory: the names of the graphs loaded, the merged programme/project names
+    (graph_tasks) and, with `reason`, the registry graph, reasoned over whole.
     """
     problems = problems if problems is not None else []
     root = default_store_path(path)
