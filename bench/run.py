@@ -49,14 +49,21 @@ class MemorySampler:
     """Polls /proc once a second for this process and its children: the peak of their summed
     PSS (proportional set size: a page shared by k processes counts 1/k in each, so the sum is
     the memory the build really occupies, unlike RSS that counts the pages workers inherit by
-    fork in every one of them) and the peak USS (private pages) of any one worker."""
+    fork in every one of them) and the peak USS (private pages) of any one worker; and every
+    `every` seconds a point of the timeline (seconds, steps done, the parent's RSS and PSS, the
+    PSS of all processes), `steps` being what the build reported done (`step()`: a document
+    extracted in pass 1, a document graph loaded in pass 2), so memory can be read against N."""
 
-    def __init__(self, interval: float = 1.0):
+    def __init__(self, interval: float = 1.0, every: float = 30.0):
         import threading
 
-        self.interval = interval
+        self.interval, self.every = interval, every
         self.peak_pss_total_kb = 0
         self.peak_uss_worker_kb = 0
+        self.steps = 0
+        self.timeline: list[dict] = []
+        self._t0 = time.perf_counter()
+        self._next = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -86,14 +93,23 @@ class MemorySampler:
                     pass
         return kids
 
+    def step(self, _what: str = "") -> None:
+        self.steps += 1
+
     def sample(self) -> None:
         me = os.getpid()
-        total = self._rollup(me).get("Pss", 0)
+        mine = self._rollup(me)
+        total = mine.get("Pss", 0)
         for kid in self._children(me):
             r = self._rollup(kid)
             total += r.get("Pss", 0)
             self.peak_uss_worker_kb = max(self.peak_uss_worker_kb, r.get("Private_Clean", 0) + r.get("Private_Dirty", 0))
         self.peak_pss_total_kb = max(self.peak_pss_total_kb, total)
+        elapsed = time.perf_counter() - self._t0
+        if elapsed >= self._next:
+            self._next = elapsed + self.every
+            self.timeline.append({"s": round(elapsed, 1), "steps": self.steps, "rss_main_mb": _rss_mb(mine.get("Rss", 0)),
+                                  "pss_main_mb": _rss_mb(mine.get("Pss", 0)), "pss_total_mb": _rss_mb(total)})
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -117,7 +133,7 @@ def child_build(inputs: str, store: str, jobs: int, profile: str) -> None:
         pipeline.EXTRA_STAGES.clear()
     t0 = time.perf_counter()
     with MemorySampler() as mem:
-        summary = pipeline.build([inputs], None, store=store, jobs=jobs, fresh=True)
+        summary = pipeline.build([inputs], None, store=store, jobs=jobs, fresh=True, progress=mem.step)
     wall = time.perf_counter() - t0
     from kg_builder.store import Store, du
     t1 = time.perf_counter()
@@ -132,6 +148,7 @@ def child_build(inputs: str, store: str, jobs: int, profile: str) -> None:
            "peak_rss_worker_mb": _rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
            "peak_pss_total_mb": _rss_mb(mem.peak_pss_total_kb),
            "peak_uss_worker_mb": _rss_mb(mem.peak_uss_worker_kb),
+           "memory_timeline": mem.timeline,
            "skipped": len(summary.skipped)}
     print("RESULT " + json.dumps(out))
 
