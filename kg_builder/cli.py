@@ -228,10 +228,27 @@ def queries(format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f")
 @app.command()
 def export(format: ExportFormat = typer.Option(..., "--format", "-f", help="ttl, nt (union of graphs), nq, trig, jsonld (named graphs)."),
            graph: Path = typer.Option(DEFAULT_BUILD / "graph.trig", "--graph", "-g", help="Graph file or build directory."),
-           output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (written atomically); stdout when absent.")):
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="Output file (written atomically); stdout when absent."),
+           store: Optional[Path] = typer.Option(None, "--store", help="Dump this persistent store instead (nq or trig), streamed: for a bulk loader.")):
     """Write the built graph in another RDF format."""
     from . import export as ex
 
+    if store is not None:
+        from .store import DUMP_FORMATS, Store, default_store_path
+
+        if format.value not in DUMP_FORMATS:
+            raise KGError(f"a store is dumped as nq or trig, not {format.value}")
+        with Store(default_store_path(store), read_only=True) as st:
+            if output is None:
+                st.oxigraph.dump(sys.stdout.buffer, format=DUMP_FORMATS[format.value])
+                sys.stdout.flush()
+                return
+            try:
+                st.dump(output, format.value)
+            except OSError as exc:
+                raise KGError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        err.print(f"wrote {output}")
+        return
     ds = ex.load_dataset(graph)
     data = ex.serialize(ds, format.value)
     if output is None:

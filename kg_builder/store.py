@@ -617,7 +617,7 @@ class Store:
 
     def dump(self, path: str | Path, fmt: str = "trig") -> Path:
         """Write the whole store to a file (trig or nq), atomically."""
-        fmts = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS}
+        fmts = DUMP_FORMATS
         if fmt not in fmts:
             raise StoreError(f"unknown dump format {fmt!r} (use trig or nq)")
         path = Path(path)
@@ -627,6 +627,9 @@ class Store:
         os.replace(tmp, path)
         return path
 
+
+# Oxigraph's writers of the dataset formats (Store.dump streams the whole store through them)
+DUMP_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS}
 
 _IRI_STOP = set('<>"{}|^`\\ \t\r\n')
 

@@ -201,6 +201,24 @@ def test_memory_store_and_dump(tmp_path):
     assert len(back) == 15
 
 
+def test_kg_export_dumps_the_store_for_a_bulk_loader(corpus_store, tmp_path):
+    """`kg export --store PATH --format nq -o FILE`: every quad of the store, written atomically."""
+    import pyoxigraph as ox
+
+    out = tmp_path / "all.nq"
+    proc = subprocess.run([sys.executable, "-c", "from kg_builder.cli import main; main()", "export", "--store",
+                           str(corpus_store), "--format", "nq", "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with Store(corpus_store, read_only=True) as st:
+        stored = {str(q) for q in st.oxigraph}
+    dumped = {str(q) for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)}
+    assert dumped == stored and len(stored) > 10_000
+    assert not list(tmp_path.glob("*.tmp"))
+    proc = subprocess.run([sys.executable, "-c", "from kg_builder.cli import main; main()", "export", "--store",
+                           str(corpus_store), "--format", "ttl"], capture_output=True, text=True)
+    assert proc.returncode != 0 and "nq or trig" in proc.stderr and "Traceback" not in proc.stderr
+
+
 # --- the corpus: streaming build into the store ---------------------------------------------
 
 def test_streaming_build_equals_in_memory_build(corpus_store, corpus_dataset):
