@@ -26,6 +26,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -348,3 +349,30 @@ def test_cli_push_and_query_endpoint(virtuoso, store):
     r = runner.invoke(app, ["push", "--store", str(store.root), "--endpoint", virtuoso.base + "/sparql-auth",
                             "--user", "dba", "--password", "wrong"])
     assert r.exit_code != 0
+
+
+def test_bulk_load_of_a_store_dump(tmp_path_factory, store):
+    """README's first load of a large store: `kg export --store --format nq`, then Virtuoso's
+    bulk loader (ld_dir / rdf_loader_run through isql), into a fresh server: every graph whole."""
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if virtuoso_binary() is None or isql is None:
+        (pytest.fail if os.environ.get("KG_REQUIRE_VIRTUOSO") == "1" else pytest.skip)(
+            "Virtuoso (virtuoso-t, isql-vt) is not installed")
+    v = Virtuoso(tmp_path_factory.mktemp("virtuoso-bulk"))
+    v.start()
+    try:
+        dump = v.dir / "corpus.nq"
+        proc = subprocess.run([sys.executable, "-c", "from kg_builder.cli import main; main()", "export",
+                               "--store", str(store.root), "--format", "nq", "-o", str(dump)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        load = f"ld_dir('{v.dir}', 'corpus.nq', 'urn:x-kg:unused'); rdf_loader_run(); checkpoint;"
+        proc = subprocess.run([isql, f"127.0.0.1:{v.isql_port}", "dba", "dba", f"exec={load}"],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0 and "Error" not in proc.stdout, proc.stdout + proc.stderr
+        counts = remote_query(v.base + "/sparql", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        remote = {str(r[0]): int(r[1]) for r in counts}
+        for g in store.named_graphs():
+            assert remote.get(g) == sum(1 for _ in store.quads(g)), g
+    finally:
+        v.stop()
